@@ -50,15 +50,7 @@ class LossLaw:
         k = 5 if irreducible else 4
         if y.size <= k:
             raise ValueError(f"loss has {y.size} points; fitting {k} parameters needs more")
-        starts = []
-        for alpha in (0.1, 0.3, 0.6):
-            for beta in (0.1, 0.3, 0.6):
-                for e_frac in ((0.0, 0.5) if irreducible else (0.0,)):
-                    share = y.mean() * (1 - e_frac) / 2
-                    p0 = [np.log(share) + alpha * np.median(np.log(n)), alpha,
-                          np.log(share) + beta * np.median(np.log(d)), beta]
-                    starts.append(p0 + ([e_frac * y.min()] if irreducible else []))
-        return cls._fit_from(n, d, y, irreducible, starts)
+        return cls._fit_from(n, d, y, irreducible, fit_starts(n, d, y, irreducible))
 
     @classmethod
     def _fit_from(cls, n: np.ndarray, d: np.ndarray, y: np.ndarray, irreducible: bool,
@@ -69,9 +61,7 @@ class LossLaw:
             e = p[4] if irreducible else 0.0
             return np.log(np.exp(p[0] - p[1] * ln_n) + np.exp(p[2] - p[3] * ln_d) + e) - ln_y
 
-        # Parameters are (ln a, α, ln b, β[, E]); exponents in [0, 3], E in [0, min loss).
-        lower = [-50.0, 0.0, -50.0, 0.0] + ([0.0] if irreducible else [])
-        upper = [100.0, 3.0, 100.0, 3.0] + ([float(y.min()) * (1 - 1e-9)] if irreducible else [])
+        lower, upper = fit_bounds(y, irreducible)
         names = ("ln a", "alpha", "ln b", "beta", "E")[: len(lower)]
         p, rss, on_bound = multistart_fit(residuals, starts, lower, upper, names, "LossLaw.fit")
         return cls(a=float(np.exp(p[0])), alpha=float(p[1]), b=float(np.exp(p[2])),
@@ -119,3 +109,24 @@ class LossLaw:
                 law = LossLaw._fit_from(n[idx], d[idx], y[idx], self.irreducible, [start])
                 rows.append(law.params)
         return pd.DataFrame(rows)
+
+
+def fit_starts(n: np.ndarray, d: np.ndarray, y: np.ndarray, irreducible: bool) -> list[list[float]]:
+    """Starting points of ``LossLaw.fit`` in its parameters ``(ln a, α, ln b, β[, E])``: a grid of
+    exponents, each with the two terms sharing the mean loss (and ``E`` at 0 or half the minimum)."""
+    starts = []
+    for alpha in (0.1, 0.3, 0.6):
+        for beta in (0.1, 0.3, 0.6):
+            for e_frac in ((0.0, 0.5) if irreducible else (0.0,)):
+                share = y.mean() * (1 - e_frac) / 2
+                p0 = [np.log(share) + alpha * np.median(np.log(n)), alpha,
+                      np.log(share) + beta * np.median(np.log(d)), beta]
+                starts.append(p0 + ([e_frac * y.min()] if irreducible else []))
+    return starts
+
+
+def fit_bounds(y: np.ndarray, irreducible: bool) -> tuple[list[float], list[float]]:
+    """Bounds of ``(ln a, α, ln b, β[, E])``: exponents in [0, 3], ``E`` in [0, min loss)."""
+    lower = [-50.0, 0.0, -50.0, 0.0] + ([0.0] if irreducible else [])
+    upper = [100.0, 3.0, 100.0, 3.0] + ([float(y.min()) * (1 - 1e-9)] if irreducible else [])
+    return lower, upper

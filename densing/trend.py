@@ -11,6 +11,10 @@ import pandas as pd
 from densing._checks import as_array, same_length
 
 DAYS_PER_MONTH = 365.25 / 12
+# How the line is fitted: to the record-setters (the paper's way), to every model by ordinary least
+# squares, or as the upper quantile of all models (less dependent on a few record-setters).
+ESTIMATORS = ("envelope", "ols", "quantile")
+QUANTILE = 0.9
 
 
 @dataclass(frozen=True)
@@ -19,12 +23,13 @@ class TrendFit:
 
     A: float  # growth rate of ln ρ_max, per day
     B: float  # ln ρ_max at the origin
-    r2: float  # of the straight line through the envelope points
+    r2: float  # of the line on the points it is fitted to (quantile: Koenker-Machado R¹)
     origin: pd.Timestamp
     envelope: pd.DataFrame  # the record-setting models the line is fitted to
     bootstrap_A: np.ndarray  # A refitted on resampled model sets (NaN: too few envelope points)
     bootstrap_B: np.ndarray  # the matching B of each refit
     ci_level: float
+    estimator: str = "envelope"
 
     @property
     def doubling_days(self) -> float:
@@ -100,13 +105,47 @@ def _line(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return float(A), float(B), float(r2)
 
 
-def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot: int = 2000,
-              ci_level: float = 0.95, seed: int = 0) -> TrendFit:
-    """Fit eq. 5 to the envelope (running maximum) of ``densities`` over ``release_dates``.
+def _check_loss(residuals: np.ndarray, q: float) -> np.ndarray:
+    return np.where(residuals >= 0, q * residuals, (q - 1) * residuals).sum(axis=-1)
 
-    ``origin`` (default: the earliest date) sets ``t = 0``; it moves ``B`` only. The interval for A
-    comes from ``n_boot`` resamples of the models with replacement, each re-finding its envelope.
+
+def _quantile_line(t: np.ndarray, y: np.ndarray, q: float = QUANTILE) -> tuple[float, float, float]:
+    """Linear quantile regression, exactly: the optimum passes through two points, so every line
+    through a pair is tried (vectorised). Returns A, B and Koenker-Machado's R¹."""
+    i, j = np.triu_indices(t.size, 1)
+    keep = t[j] != t[i]
+    i, j = i[keep], j[keep]
+    slope = (y[j] - y[i]) / (t[j] - t[i])
+    intercept = y[i] - slope * t[i]
+    loss = _check_loss(y[None, :] - (slope[:, None] * t[None, :] + intercept[:, None]), q)
+    best = int(np.argmin(loss))
+    flat = _check_loss(y - np.quantile(y, q), q)
+    return float(slope[best]), float(intercept[best]), float(1 - loss[best] / flat)
+
+
+def fit_line(days: np.ndarray, log_rho: np.ndarray, estimator: str = "envelope"
+             ) -> tuple[float, float, float] | None:
+    """``A``, ``B`` and R² of eq. 5 by ``estimator``; None if the points cannot define a line
+    (fewer than 3 envelope points, or all on one day)."""
+    if estimator == "envelope":
+        keep = envelope_mask(days, log_rho)
+        days, log_rho = days[keep], log_rho[keep]
+    if days.size < 3 or np.ptp(days) == 0:
+        return None
+    return _quantile_line(days, log_rho) if estimator == "quantile" else _line(days, log_rho)
+
+
+def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot: int = 2000,
+              ci_level: float = 0.95, seed: int = 0, estimator: str = "envelope") -> TrendFit:
+    """Fit eq. 5, ``ln ρ_max = A·t + B``, over ``release_dates``.
+
+    ``estimator``: ``"envelope"`` fits the running maximum (the paper's way), ``"ols"`` every
+    model, ``"quantile"`` the 0.9 quantile of every model. ``origin`` (default: the earliest date)
+    sets ``t = 0``; it moves ``B`` only. The interval for A comes from ``n_boot`` resamples of the
+    models with replacement, each refitted the same way (re-finding its own envelope).
     """
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator = {estimator!r} is not one of {ESTIMATORS}")
     dates = _as_dates(release_dates)
     rho = as_array("densities", densities, low=0, low_open=True).ravel()
     same_length(release_dates=np.asarray(dates), densities=rho)
@@ -117,20 +156,20 @@ def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot:
     on_env = envelope_mask(days, rho)
     if on_env.sum() < 3:
         raise ValueError(f"densities have {on_env.sum()} envelope points; a trend needs at least 3")
-    A, B, r2 = _line(days[on_env], log_rho[on_env])
+    A, B, r2 = fit_line(days, log_rho, estimator)
 
     rng = np.random.default_rng(seed)
     boot = np.full((n_boot, 2), np.nan)
     for i in range(n_boot):
         idx = rng.integers(0, rho.size, rho.size)
-        keep = envelope_mask(days[idx], rho[idx])
-        t_env = days[idx][keep]
-        if keep.sum() >= 3 and np.ptp(t_env) > 0:
-            boot[i] = _line(t_env, log_rho[idx][keep])[:2]
+        line = fit_line(days[idx], log_rho[idx], estimator)
+        if line is not None:
+            boot[i] = line[:2]
     envelope = pd.DataFrame({"position": np.flatnonzero(on_env), "release_date": dates[on_env],
                              "density": rho[on_env]}).sort_values("release_date")
     return TrendFit(A=A, B=B, r2=r2, origin=origin_ts, envelope=envelope.reset_index(drop=True),
-                    bootstrap_A=boot[:, 0], bootstrap_B=boot[:, 1], ci_level=float(ci_level))
+                    bootstrap_A=boot[:, 0], bootstrap_B=boot[:, 1], ci_level=float(ci_level),
+                    estimator=estimator)
 
 
 def _as_dates(values: Any) -> pd.DatetimeIndex:

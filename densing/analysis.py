@@ -1,0 +1,347 @@
+"""One analysis of the densing law, configured by a ``Specification``.
+
+Chapters, tests and the command line all go through ``analyse(spec)``: a chapter changes a choice
+by changing a field, never by re-wiring references. The defaults are the book's headline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from densing._fit import FitWarning
+from densing.benchmarks import FLOORS, NEAR_FLOOR, c4_loss_law
+from densing.data import BENCHMARKS, DATA_DIR, load_ladder, load_models
+from densing.ladder import ladder_runs
+from densing.loss_law import LossLaw
+from densing.performance import PerformanceCurve
+from densing.reference import Reference
+from densing.trend import ESTIMATORS, TrendFit, fit_trend
+
+# ObsScaling's harness columns. Its BBH and MATH are the Open LLM Leaderboard v2 variants, so they
+# keep their own names and never fill the paper's `bbh` and `math` columns.
+UNIFORM_BENCHMARKS = ("mmlu", "humaneval", "bbh_leaderboard", "math_hard_leaderboard")
+ALL_FLOORS = {**FLOORS, "bbh_leaderboard": None, "math_hard_leaderboard": 0.0}
+CHOICES = {"scores": ("reported", "uniform"), "panel": ("models", "obsscaling", "both"),
+           "reference": ("c4_panel", "task_loss"), "params": ("total", "non_embedding"),
+           "estimator": ESTIMATORS, "models": ("all", "paper")}
+# Tokens: below 1e9 a value is almost surely in billions or trillions, not a raw count.
+D0_RANGE = (1e9, 1e15)
+# The ObsScaling row of this model gives its training tokens in billions; it is never used.
+OBSSCALING_UNUSABLE = ("cerebras/btlm-3b-8k-base",)
+SCORE = "score"  # the key of the aggregate reference: the mean of the specification's benchmarks
+
+
+@dataclass(frozen=True)
+class Specification:
+    """Every choice the analysis makes; the defaults are the book's headline (chapter 5)."""
+
+    benchmarks: tuple[str, ...] = BENCHMARKS  # densities of the mean of these scores
+    scores: str = "reported"  # "reported" (models.csv) or "uniform" (ObsScaling harness)
+    panel: str = "models"  # step-2 panel: "models", "obsscaling" or "both"
+    reference: str = "c4_panel"  # C4 loss law + panel curve, or "task_loss" (ladder MMLU only)
+    irreducible: bool = False  # eq. 2 with an irreducible term E
+    D0: float = 1e12  # training tokens of the reference models the densities are read at
+    params: str = "total"  # parameter count densities divide by: "total" or "non_embedding"
+    estimator: str = "envelope"  # "envelope", "ols" on all models, or "quantile" (q = 0.9)
+    models: str = "all"  # models the trend follows: "all" or "paper" (its Figure 1)
+    window: tuple[str | None, str | None] = (None, None)  # release dates kept, inclusive
+    exclude: tuple[str, ...] = ()  # models left out of the trend (not of the reference)
+    alternative_scores: tuple[str, ...] = ()  # models scored from data/alternative_scores.csv
+    n_boot: int = 2000  # model resamples for the trend's interval
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("benchmarks", "exclude", "alternative_scores"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, (value,))
+            elif not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+        for name, choices in CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} = {getattr(self, name)!r} is not one of {choices}")
+        allowed = UNIFORM_BENCHMARKS if self.scores == "uniform" else BENCHMARKS
+        if self.panel != "models":
+            allowed = tuple(b for b in allowed if b in UNIFORM_BENCHMARKS)
+        if self.reference == "task_loss":
+            allowed = ("mmlu",)
+        if not self.benchmarks or len(set(self.benchmarks)) < len(self.benchmarks):
+            raise ValueError(f"benchmarks = {self.benchmarks!r} must be distinct and non-empty")
+        for b in self.benchmarks:
+            if b not in allowed:
+                raise ValueError(f"benchmarks = {b!r} is not available with scores="
+                                 f"{self.scores!r}, panel={self.panel!r}, reference="
+                                 f"{self.reference!r}; choose from {allowed}")
+        if self.reference == "task_loss" and self.panel != "models":
+            raise ValueError(f"panel = {self.panel!r} has no effect with reference='task_loss' "
+                             "(it has no panel); leave panel='models'")
+        if self.params == "non_embedding" and self.panel != "models":
+            raise ValueError(f"params = 'non_embedding' needs panel='models': panel = "
+                             f"{self.panel!r} publishes no non-embedding counts")
+        if not isinstance(self.irreducible, bool):
+            raise ValueError(f"irreducible = {self.irreducible!r} must be True or False")
+        if isinstance(self.D0, bool) or not isinstance(self.D0, (int, float)) or not (
+                D0_RANGE[0] <= self.D0 <= D0_RANGE[1]):
+            raise ValueError(f"D0 = {self.D0!r} is outside the valid range [{D0_RANGE[0]:g}, "
+                             f"{D0_RANGE[1]:g}] tokens (a raw count, e.g. 1e12 for 1T)")
+        object.__setattr__(self, "window", tuple(self.window))
+        if len(self.window) != 2:
+            raise ValueError(f"window = {self.window!r} must be (start, end)")
+        for end in self.window:
+            if end is not None and not (isinstance(end, str) and _is_iso_date(end)):
+                raise ValueError(f"window = {end!r} must be a date 'YYYY-MM-DD' or None")
+        if None not in self.window and self.window[0] > self.window[1]:
+            raise ValueError(f"window = {self.window!r} starts after it ends")
+        if isinstance(self.n_boot, bool) or not isinstance(self.n_boot, int) or self.n_boot < 0:
+            raise ValueError(f"n_boot = {self.n_boot!r} must be an integer >= 0")
+
+    def replace(self, **changes) -> Specification:
+        """A copy with ``changes`` applied (and validated)."""
+        return dataclasses.replace(self, **changes)
+
+    def describe(self) -> str:
+        """The fields that differ from the default, e.g. ``"estimator=ols; D0=4e+12"``."""
+        default = Specification()
+        parts = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value != getattr(default, f.name):
+                text = ", ".join(str(v) for v in value) if isinstance(value, tuple) else (
+                    f"{value:g}" if isinstance(value, float) else str(value))
+                parts.append(f"{f.name}={text}")
+        return "; ".join(parts) or "default"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of ``analyse``: references, every model's density (or the reason it has none),
+    and the trend."""
+
+    spec: Specification
+    references: dict[str, Reference]  # one per benchmark and, with several, the mean ("score")
+    densities: pd.DataFrame  # every model: rho and reason (empty where it is in the trend)
+    trend: TrendFit
+    panel: pd.DataFrame = field(repr=False)  # the step-2 points (models or ladder checkpoints)
+
+    @property
+    def reference(self) -> Reference:
+        """The reference the densities of the trend come from (the mean's, or the benchmark's)."""
+        return self.references[SCORE]
+
+    @property
+    def used(self) -> pd.DataFrame:
+        """The models the trend was fitted to, in the order ``fit_trend`` saw them."""
+        return self.densities[self.densities["in_trend"]].reset_index(drop=True)
+
+    @property
+    def envelope_models(self) -> pd.DataFrame:
+        """The record-setting models: name, release date and density."""
+        return self.used.loc[self.trend.envelope["position"], ["model", "release_date", "rho"]
+                             ].reset_index(drop=True)
+
+
+def analyse(spec: Specification | None = None) -> Analysis:
+    """Run the whole analysis for ``spec`` (default: the book's headline)."""
+    spec = Specification() if spec is None else spec
+    table = model_table(spec)
+    unknown = sorted(set(spec.exclude) - set(table["model"]))
+    if unknown:
+        raise ValueError(f"exclude = {unknown[0]!r} is not a model in data/models.csv")
+    references, panel = fit_references(spec, table)
+    densities = density_table(spec, table, references)
+    used = densities[densities["in_trend"]]
+    trend = fit_trend(used["release_date"], used["rho"], estimator=spec.estimator,
+                      n_boot=spec.n_boot, seed=spec.seed)
+    return Analysis(spec=spec, references=references, densities=densities, trend=trend,
+                    panel=panel)
+
+
+def model_table(spec: Specification) -> pd.DataFrame:
+    """``data/models.csv`` with the specification's scores, parameter count ``n_b`` (billions)
+    and aggregate ``score``."""
+    table = load_models()
+    if spec.alternative_scores:
+        alternative = load_alternative_scores()
+        missing = sorted(set(spec.alternative_scores) - set(alternative["model"]))
+        if missing:
+            raise ValueError(f"alternative_scores = {missing[0]!r} has no row in "
+                             "data/alternative_scores.csv")
+        for row in alternative[alternative["model"].isin(spec.alternative_scores)].itertuples():
+            table.loc[table["model"] == row.model, row.benchmark] = row.value
+    if spec.scores == "uniform":
+        uniform = _obsscaling().set_index("hub_id")
+        hub = table["hub_id"].fillna("").str.split(" ").str[0]
+        for b in BENCHMARKS:
+            table[b] = np.nan
+        for b in UNIFORM_BENCHMARKS:
+            table[b] = hub.map(uniform[b])
+    size = "params_b" if spec.params == "total" else "params_non_embedding_b"
+    table["n_b"] = table[size]
+    table[SCORE] = table[list(spec.benchmarks)].mean(axis=1, skipna=False)
+    return table
+
+
+def fit_references(spec: Specification, table: pd.DataFrame
+                   ) -> tuple[dict[str, Reference], pd.DataFrame]:
+    """Step 1 and step 2 for every benchmark of ``spec`` (and their mean), and the step-2 points.
+
+    Constants that end on a bound are recorded in ``on_bound`` of the law and curves.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        if spec.reference == "task_loss":
+            law, curve, points = _task_loss_reference(spec.irreducible)
+            ref = Reference(law, curve, D0=spec.D0)
+            return {"mmlu": ref, SCORE: ref}, points
+        law = _c4_law(spec.irreducible)
+        rows = panel_rows(spec, table)
+        x = law.predict(rows["n_b"] * 1e9, rows["train_tokens_t"] * 1e12)
+        rows = rows.assign(reference_loss=x)
+        curves: dict[str, PerformanceCurve] = {}
+        for b in spec.benchmarks:
+            ok = rows[b].notna()
+            curves[b] = PerformanceCurve.fit(x[ok], rows.loc[ok, b], floor=ALL_FLOORS[b],
+                                             ceiling=100.0)
+        if len(spec.benchmarks) > 1:
+            ok = rows[SCORE].notna()
+            floor = float(np.mean([curves[b].floor for b in spec.benchmarks]))
+            curves[SCORE] = PerformanceCurve.fit(x[ok], rows.loc[ok, SCORE], floor=floor,
+                                                 ceiling=100.0)
+        else:
+            curves[SCORE] = curves[spec.benchmarks[0]]
+    return {k: Reference(law, c, D0=spec.D0) for k, c in curves.items()}, rows
+
+
+def panel_rows(spec: Specification, table: pd.DataFrame) -> pd.DataFrame:
+    """The dense models with known size, tokens and at least one of the benchmarks: step 2's panel.
+
+    Columns ``model``, ``source`` ("models" or "obsscaling"), ``n_b``, ``train_tokens_t``, the
+    benchmarks and ``score``.
+    """
+    columns = ["n_b", "train_tokens_t", *spec.benchmarks, SCORE]
+    parts = []
+    if spec.panel in ("models", "both"):
+        own = table[(table["architecture"] == "dense")].assign(source="models")
+        parts.append(own[["model", "hub_id", "source", *columns]])
+    if spec.panel in ("obsscaling", "both"):
+        obs = _obsscaling()
+        obs = obs[~obs["hub_id"].isin(OBSSCALING_UNUSABLE)].assign(
+            model=obs["hub_id"], source="obsscaling", n_b=obs["params_b"])
+        obs[SCORE] = obs[list(spec.benchmarks)].mean(axis=1, skipna=False)
+        if spec.panel == "both":  # a model in both tables counts once, with the book's scores
+            own_hubs = set(table["hub_id"].fillna("").str.split(" ").str[0])
+            obs = obs[~obs["hub_id"].isin(own_hubs)]
+        parts.append(obs[["model", "hub_id", "source", *columns]])
+    rows = pd.concat(parts, ignore_index=True)
+    keep = rows[["n_b", "train_tokens_t"]].notna().all(axis=1) & rows[
+        list(spec.benchmarks)].notna().any(axis=1)
+    return rows[keep].reset_index(drop=True)
+
+
+def density_table(spec: Specification, table: pd.DataFrame,
+                  references: dict[str, Reference]) -> pd.DataFrame:
+    """Every model's density on each benchmark and on the aggregate, with reasons; nothing dropped.
+
+    Columns: ``rho_<benchmark>``/``why_<benchmark>``, then ``score``, ``rho``, ``reason`` (empty
+    for models in the trend), ``in_trend`` and ``rho_on_curve`` (the density of a model that scores
+    exactly what the reference predicts for its N and D).
+    """
+    out = table[["model", "release_date", "architecture", "in_paper", "n_b", "train_tokens_t",
+                 SCORE]].copy()
+    size = table["n_b"] * 1e9
+    for key, ref in references.items():
+        values = table[key]
+        low, high = ref.score_range
+        rho = ref.density(values.fillna(-1.0), size.fillna(1.0), errors="coerce")
+        near = low + NEAR_FLOOR * (ref.curve.ceiling - low)
+        no_size = "no parameter count" if spec.params == "total" else \
+            "no non-embedding count published"
+        no_score = ("no score" if key != SCORE or len(spec.benchmarks) == 1
+                    else f"fewer than {len(spec.benchmarks)} scores")
+        reason = np.select(
+            [size.isna(), values.isna(), values <= low, values < near, values >= high],
+            [no_size, no_score, f"at or below the floor ({low:.1f})",
+             f"near the floor (< {near:.1f}), uninformative",
+             f"beyond reach of a reference trained on D0 tokens (>= {high:.1f})"], default="")
+        name = "rho" if key == SCORE else f"rho_{key}"
+        out[name] = np.where(reason == "", rho, np.nan)
+        out["reason" if key == SCORE else f"why_{key}"] = reason
+    start, end = (pd.Timestamp(d) if d else None for d in spec.window)
+    dates = out["release_date"]
+    outside = dates.notna() & (((dates < start) if start is not None else False)
+                               | ((dates > end) if end is not None else False))
+    trend_reason = np.select(
+        [out["architecture"] == "moe", dates.isna(),
+         (spec.models == "paper") & ~out["in_paper"].astype(bool), outside,
+         out["model"].isin(spec.exclude)],
+        ["mixture-of-experts", "no release date", "not one of the paper's models",
+         "released outside the window", "excluded by the specification"], default="")
+    # A candidate would enter the trend if a reference could place its score: the reference
+    # bootstrap re-decides that for every refitted reference.
+    out["candidate"] = (trend_reason == "") & size.notna() & out[SCORE].notna()
+    out["reason"] = np.where(out["reason"] != "", out["reason"], trend_reason)
+    out["in_trend"] = out["reason"] == ""
+    law = references[SCORE].law
+    known = size.notna() & table["train_tokens_t"].notna()
+    on_curve = law.params_for(law.predict(size.where(known, 1.0),
+                                          (table["train_tokens_t"] * 1e12).where(known, 1.0)),
+                              spec.D0) / size.where(known, 1.0)
+    out["rho_on_curve"] = np.where(known, on_curve, np.nan)
+    return out
+
+
+def load_alternative_scores() -> pd.DataFrame:
+    """Scores of some models from one uniform table (``data/alternative_scores.csv``)."""
+    table = pd.read_csv(DATA_DIR / "alternative_scores.csv")
+    bad = table[~table["benchmark"].isin(BENCHMARKS)]
+    if len(bad):
+        raise ValueError(f"alternative_scores.csv: benchmark = {bad['benchmark'].iloc[0]!r} is "
+                         f"not one of {BENCHMARKS}")
+    if not table["value"].between(0, 100).all() or table["source"].isna().any():
+        raise ValueError("alternative_scores.csv: values must be in [0, 100], each with a source")
+    return table
+
+
+@lru_cache(maxsize=None)
+def _obsscaling() -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / "obsscaling.csv")
+
+
+@lru_cache(maxsize=None)
+def _ladder() -> pd.DataFrame:
+    return load_ladder()
+
+
+@lru_cache(maxsize=None)
+def _c4_law(irreducible: bool) -> LossLaw:
+    return c4_loss_law(_ladder(), irreducible=irreducible)
+
+
+@lru_cache(maxsize=None)
+def _task_loss_reference(irreducible: bool) -> tuple[LossLaw, PerformanceCurve, pd.DataFrame]:
+    """The paper's way on public data: eq. 2 on the ladder's MMLU answer loss (bits per byte,
+    final checkpoints), eq. 3 on every ladder checkpoint plus the measured OLMo-2 7B and 13B."""
+    ladder = _ladder()
+    runs = ladder_runs(ladder, "mmlu")
+    final = runs[runs["is_final"]]
+    law = LossLaw.fit(final["n_params"], final["tokens"], final["loss_bpb"],
+                      irreducible=irreducible)
+    targets = ladder.query("role == 'target' and task == 'mmlu' and is_final")
+    points = pd.concat([runs, targets], ignore_index=True)
+    curve = PerformanceCurve.fit(points["loss_bpb"], 100 * points["accuracy"], floor=25.0,
+                                 ceiling=100.0)
+    return law, curve, points
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        pd.to_datetime(text, format="%Y-%m-%d")
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,190 @@
+"""Uncertainty that includes the reference: refit it on resampled data, recompute the trend.
+
+Three intervals for the growth rate A, each labelled for what it covers:
+- **models**: the models are resampled, the reference is held fixed (``TrendFit.A_ci``);
+- **reference**: the reference is refitted on resampled ladder runs (step 1) and resampled panel
+  models (step 2), every model kept;
+- **combined**: both at once, one reference refit and one model resample per draw.
+
+All refits are solved together (``densing._batch``), warm-started from the full-data fit; step 1
+also restarts from ``LossLaw.fit``'s grid, so a resample that prefers another optimum finds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from densing._batch import batched_least_squares, curve_residuals, loss_law_residuals
+from densing.analysis import ALL_FLOORS, SCORE, Analysis, _ladder
+from densing.benchmarks import NEAR_FLOOR
+from densing.ladder import ladder_runs
+from densing.loss_law import fit_bounds, fit_starts
+from densing.performance import PerformanceCurve
+from densing.trend import fit_line
+
+
+@dataclass(frozen=True)
+class ReferenceDraws:
+    """Refitted references: eq. 2 constants ``(a, α, b, β, E)`` and eq. 3 constants
+    ``(c, γ, l, d)`` of the aggregate curve, one row per draw."""
+
+    law: np.ndarray  # (draws, 5)
+    curve: np.ndarray  # (draws, 4)
+
+    def densities(self, score: np.ndarray, n_params: np.ndarray, D0: float) -> np.ndarray:
+        """Eq. 4 and ``ρ = N̂/N`` for every draw (rows) and model (columns); NaN where a draw's
+        reference cannot place the score (near its floor or beyond its reach at ``D0``)."""
+        a, alpha, b, beta, e = (self.law[:, i:i + 1] for i in range(5))
+        c, gamma, mid, d = (self.curve[:, i:i + 1] for i in range(4))
+        floor_loss = b * D0 ** -beta + e
+        top = c * np.exp(-np.logaddexp(0.0, -gamma * (floor_loss - mid))) + d
+        s = np.asarray(score, float)[None, :]
+        ok = (s >= d + NEAR_FLOOR * c) & (s < top)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            loss = mid - np.log(c / (s - d) - 1.0) / gamma
+            n_hat = ((loss - floor_loss) / a) ** (-1.0 / alpha)
+        rho = n_hat / np.asarray(n_params, float)[None, :]
+        return np.where(ok & np.isfinite(rho) & (rho > 0), rho, np.nan)
+
+    def reach(self, D0: float) -> np.ndarray:
+        """Highest score each draw's reference can place at ``D0`` tokens."""
+        a, alpha, b, beta, e = (self.law[:, i] for i in range(5))
+        c, gamma, mid, d = (self.curve[:, i] for i in range(4))
+        floor_loss = b * D0 ** -beta + e
+        return c * np.exp(-np.logaddexp(0.0, -gamma * (floor_loss - mid))) + d
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Draws of the growth rate A under each source of uncertainty, and the refitted references."""
+
+    A_models: np.ndarray
+    A_reference: np.ndarray
+    A_combined: np.ndarray
+    draws: ReferenceDraws
+    level: float = 0.95
+
+    COVERS = {"models": "models resampled, reference fixed",
+              "reference": "reference refitted on resampled ladder runs and panel, models fixed",
+              "combined": "both resampled together"}
+
+    def interval(self, source: str) -> tuple[float, float]:
+        """Percentile interval of the doubling time (days) under ``source``."""
+        values = {"models": self.A_models, "reference": self.A_reference,
+                  "combined": self.A_combined}[source]
+        tail = (1 - self.level) / 2 * 100
+        lo, hi = np.nanpercentile(values, [tail, 100 - tail])
+        return float(np.log(2) / hi), float(np.log(2) / lo) if lo > 0 else float("inf")
+
+    def table(self) -> pd.DataFrame:
+        """One row per source: what it covers, the interval of the doubling time, failed draws."""
+        rows = []
+        for source, covers in self.COVERS.items():
+            values = getattr(self, f"A_{source}")
+            lo, hi = self.interval(source)
+            rows.append({"interval": source, "covers": covers,
+                         f"doubling, {self.level:.0%} interval (days)": f"{lo:.0f} to {hi:.0f}",
+                         "draws": values.size,
+                         "draws without a trend": int(np.isnan(values).sum())})
+        return pd.DataFrame(rows)
+
+
+def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> ReferenceDraws:
+    """Refit ``analysis``'s aggregate reference ``n_draws`` times on resampled data."""
+    spec, rng = analysis.spec, np.random.default_rng(seed)
+    if spec.reference == "task_loss":
+        runs = ladder_runs(_ladder(), "mmlu")
+        final = runs[runs["is_final"]]
+        run_weights = rng.multinomial(len(final), np.full(len(final), 1 / len(final)), n_draws)
+        law = _draw_law(final["n_params"], final["tokens"], final["loss_bpb"], spec.irreducible,
+                        analysis.reference.law, run_weights)
+        points = analysis.panel
+        is_target = (points["role"] == "target").to_numpy()
+        run_index = pd.Series(range(len(final)), index=final["run"])
+        weights = np.empty((n_draws, len(points)))
+        weights[:, ~is_target] = run_weights[:, run_index[points.loc[~is_target, "run"]].to_numpy()]
+        weights[:, is_target] = rng.multinomial(is_target.sum(), np.full(is_target.sum(),
+                                                1 / is_target.sum()), n_draws)
+        x = np.broadcast_to(points["loss_bpb"].to_numpy(float), weights.shape)
+        curve = _draw_curve(x, 100 * points["accuracy"].to_numpy(float), weights,
+                            analysis.reference.curve, floor=np.full((n_draws, 1), 25.0))
+        return ReferenceDraws(law=law, curve=curve)
+    final = ladder_runs(_ladder(), "mmlu").query("is_final")
+    run_weights = rng.multinomial(len(final), np.full(len(final), 1 / len(final)), n_draws)
+    law = _draw_law(final["n_params"], final["tokens"], final["c4_loss"], spec.irreducible,
+                    analysis.reference.law, run_weights)
+    panel = analysis.panel
+    panel_weights = rng.multinomial(len(panel), np.full(len(panel), 1 / len(panel)), n_draws)
+    a, alpha, b, beta, e = (law[:, i:i + 1] for i in range(5))
+    x_all = (a * (panel["n_b"].to_numpy() * 1e9) ** -alpha
+             + b * (panel["train_tokens_t"].to_numpy() * 1e12) ** -beta + e)
+    curves, floors = {}, []
+    keys = list(spec.benchmarks) + ([SCORE] if len(spec.benchmarks) > 1 else [])
+    for key in keys:
+        ok = panel[key].notna().to_numpy()
+        fitted = analysis.references[key].curve
+        floor = (np.mean(floors, axis=0) if key == SCORE else None if ALL_FLOORS[key] is None
+                 else np.full((n_draws, 1), fitted.floor))
+        curves[key] = _draw_curve(x_all[:, ok], panel.loc[ok, key].to_numpy(float),
+                                  panel_weights[:, ok], fitted, floor)
+        floors.append(curves[key][:, 3:4])
+    return ReferenceDraws(law=law, curve=curves[keys[-1]])
+
+
+def uncertainty(analysis: Analysis, n_draws: int = 500, seed: int = 0,
+                level: float = 0.95) -> Uncertainty:
+    """The three intervals of the module docstring for ``analysis``'s trend."""
+    draws = draw_references(analysis, n_draws, seed)
+    rows = analysis.densities[analysis.densities["candidate"]]
+    days = ((rows["release_date"] - analysis.trend.origin) / pd.Timedelta(days=1)).to_numpy(float)
+    rho = draws.densities(rows[SCORE].to_numpy(float), rows["n_b"].to_numpy(float) * 1e9,
+                          analysis.spec.D0)
+    rng = np.random.default_rng(seed + 1)
+    A_ref, A_comb = np.full(n_draws, np.nan), np.full(n_draws, np.nan)
+    for k in range(n_draws):
+        for out, idx in ((A_ref, np.arange(days.size)), (A_comb, rng.integers(0, days.size,
+                                                                               days.size))):
+            keep = idx[np.isfinite(rho[k, idx])]
+            line = fit_line(days[keep], np.log(rho[k, keep]), analysis.spec.estimator)
+            if line is not None:
+                out[k] = line[0]
+    return Uncertainty(A_models=analysis.trend.bootstrap_A, A_reference=A_ref, A_combined=A_comb,
+                       draws=draws, level=level)
+
+
+def _draw_law(n, d, loss, irreducible, fitted, weights) -> np.ndarray:
+    """Eq. 2 refitted for every row of ``weights``: from the fitted constants and from the grid of
+    ``LossLaw.fit``'s starts; the best of each row's fits is kept."""
+    n, d, y = (np.asarray(v, float) for v in (n, d, loss))
+    start = [np.log(fitted.a), fitted.alpha, np.log(fitted.b), fitted.beta]
+    starts = np.array([start + ([fitted.E] if irreducible else [])]
+                      + fit_starts(n, d, y, irreducible))
+    lower, upper = (np.array(v) for v in fit_bounds(y, irreducible))
+    draws, n_starts = weights.shape[0], starts.shape[0]
+    p, cost = batched_least_squares(loss_law_residuals(np.log(n), np.log(d), np.log(y), irreducible),
+                                    np.repeat(starts[None], draws, 0).reshape(-1, starts.shape[1]),
+                                    np.repeat(weights, n_starts, 0), lower, upper)
+    best = np.argmin(cost.reshape(draws, n_starts), axis=1)
+    p = p.reshape(draws, n_starts, -1)[np.arange(draws), best]
+    e = p[:, 4] if irreducible else np.zeros(draws)
+    return np.column_stack([np.exp(p[:, 0]), p[:, 1], np.exp(p[:, 2]), p[:, 3], e])
+
+
+def _draw_curve(x: np.ndarray, y: np.ndarray, weights: np.ndarray, fitted: PerformanceCurve,
+                floor: np.ndarray | None) -> np.ndarray:
+    """Eq. 3 (ceiling 100) refitted for every row of ``weights``, warm-started from ``fitted``;
+    ``floor`` None fits ``d``. Returns ``(c, γ, l, d)`` per row."""
+    ceiling = fitted.ceiling
+    span = float(np.ptp(x)) or 1.0
+    lower = [-1e4 / span, float(x.min()) - 20 * span] + ([0.0] if floor is None else [])
+    upper = [-1e-6, float(x.max()) + 20 * span] + ([float(y.min())] if floor is None else [])
+    p0 = [fitted.gamma, fitted.l] + ([fitted.d] if floor is None else [])
+    p, _ = batched_least_squares(curve_residuals(x, y, ceiling, floor),
+                                 np.tile(p0, (weights.shape[0], 1)), weights,
+                                 np.array(lower), np.array(upper))
+    d = p[:, 2] if floor is None else floor[:, 0]
+    return np.column_stack([ceiling - d, p[:, 0], p[:, 1], d])
+
