@@ -153,7 +153,7 @@ def analyse(spec: Specification | None = None) -> Analysis:
     unknown = sorted(set(spec.exclude) - set(table["model"]))
     if unknown:
         raise ValueError(f"exclude = {unknown[0]!r} is not a model in data/models.csv")
-    references, panel = fit_references(spec, table)
+    references, panel = fit_references(spec)
     densities = density_table(spec, table, references)
     used = densities[densities["in_trend"]]
     trend = fit_trend(used["release_date"], used["rho"], estimator=spec.estimator,
@@ -187,35 +187,47 @@ def model_table(spec: Specification) -> pd.DataFrame:
     return table
 
 
-def fit_references(spec: Specification, table: pd.DataFrame
-                   ) -> tuple[dict[str, Reference], pd.DataFrame]:
+def reference_key(spec: Specification) -> Specification:
+    """``spec`` with only the fields its references depend on: the others change which models
+    count, how the line is fitted, or at which D0 the same fitted constants are read."""
+    return spec.replace(D0=1e12, models="all", window=(None, None), exclude=(),
+                        estimator="envelope", n_boot=0, seed=0)
+
+
+def fit_references(spec: Specification) -> tuple[dict[str, Reference], pd.DataFrame]:
     """Step 1 and step 2 for every benchmark of ``spec`` (and their mean), and the step-2 points.
 
     Constants that end on a bound are recorded in ``on_bound`` of the law and curves.
     """
+    law, curves, points = _fitted_references(reference_key(spec))
+    return {k: Reference(law, c, D0=spec.D0) for k, c in curves.items()}, points.copy()
+
+
+@lru_cache(maxsize=None)
+def _fitted_references(key: Specification
+                       ) -> tuple[LossLaw, dict[str, PerformanceCurve], pd.DataFrame]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        if spec.reference == "task_loss":
-            law, curve, points = _task_loss_reference(spec.irreducible)
-            ref = Reference(law, curve, D0=spec.D0)
-            return {"mmlu": ref, SCORE: ref}, points
-        law = _c4_law(spec.irreducible)
-        rows = panel_rows(spec, table)
+        if key.reference == "task_loss":
+            law, curve, points = _task_loss_reference(key.irreducible)
+            return law, {"mmlu": curve, SCORE: curve}, points
+        law = _c4_law(key.irreducible)
+        rows = panel_rows(key, model_table(key))
         x = law.predict(rows["n_b"] * 1e9, rows["train_tokens_t"] * 1e12)
         rows = rows.assign(reference_loss=x)
         curves: dict[str, PerformanceCurve] = {}
-        for b in spec.benchmarks:
+        for b in key.benchmarks:
             ok = rows[b].notna()
             curves[b] = PerformanceCurve.fit(x[ok], rows.loc[ok, b], floor=ALL_FLOORS[b],
                                              ceiling=100.0)
-        if len(spec.benchmarks) > 1:
+        if len(key.benchmarks) > 1:
             ok = rows[SCORE].notna()
-            floor = float(np.mean([curves[b].floor for b in spec.benchmarks]))
+            floor = float(np.mean([curves[b].floor for b in key.benchmarks]))
             curves[SCORE] = PerformanceCurve.fit(x[ok], rows.loc[ok, SCORE], floor=floor,
                                                  ceiling=100.0)
         else:
-            curves[SCORE] = curves[spec.benchmarks[0]]
-    return {k: Reference(law, c, D0=spec.D0) for k, c in curves.items()}, rows
+            curves[SCORE] = curves[key.benchmarks[0]]
+    return law, curves, rows
 
 
 def panel_rows(spec: Specification, table: pd.DataFrame) -> pd.DataFrame:

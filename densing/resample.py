@@ -13,17 +13,18 @@ also restarts from ``LossLaw.fit``'s grid, so a resample that prefers another op
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from densing._batch import batched_least_squares, curve_residuals, loss_law_residuals
-from densing.analysis import ALL_FLOORS, SCORE, Analysis, _ladder
+from densing.analysis import ALL_FLOORS, SCORE, Analysis, _c4_law, _ladder, _task_loss_reference
 from densing.benchmarks import NEAR_FLOOR
 from densing.ladder import ladder_runs
 from densing.loss_law import fit_bounds, fit_starts
 from densing.performance import PerformanceCurve
-from densing.trend import fit_line
+from densing.trend import fit_lines
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,11 @@ class Uncertainty:
 
 def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> ReferenceDraws:
     """Refit ``analysis``'s aggregate reference ``n_draws`` times on resampled data."""
-    spec, rng = analysis.spec, np.random.default_rng(seed)
-    if spec.reference == "task_loss":
-        runs = ladder_runs(_ladder(), "mmlu")
-        final = runs[runs["is_final"]]
-        run_weights = rng.multinomial(len(final), np.full(len(final), 1 / len(final)), n_draws)
-        law = _draw_law(final["n_params"], final["tokens"], final["loss_bpb"], spec.irreducible,
-                        analysis.reference.law, run_weights)
+    spec = analysis.spec
+    run_weights, law = _law_draws(spec.reference, spec.irreducible, n_draws, seed)
+    rng = np.random.default_rng([seed, 1])  # the step-2 resamples, independent of step 1's
+    if spec.reference == "task_loss":  # a ladder run drawn in step 1 brings its checkpoints
+        final = _final_runs()
         points = analysis.panel
         is_target = (points["role"] == "target").to_numpy()
         run_index = pd.Series(range(len(final)), index=final["run"])
@@ -112,10 +111,6 @@ def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> Referenc
         curve = _draw_curve(x, 100 * points["accuracy"].to_numpy(float), weights,
                             analysis.reference.curve, floor=np.full((n_draws, 1), 25.0))
         return ReferenceDraws(law=law, curve=curve)
-    final = ladder_runs(_ladder(), "mmlu").query("is_final")
-    run_weights = rng.multinomial(len(final), np.full(len(final), 1 / len(final)), n_draws)
-    law = _draw_law(final["n_params"], final["tokens"], final["c4_loss"], spec.irreducible,
-                    analysis.reference.law, run_weights)
     panel = analysis.panel
     panel_weights = rng.multinomial(len(panel), np.full(len(panel), 1 / len(panel)), n_draws)
     a, alpha, b, beta, e = (law[:, i:i + 1] for i in range(5))
@@ -134,23 +129,41 @@ def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> Referenc
     return ReferenceDraws(law=law, curve=curves[keys[-1]])
 
 
-def uncertainty(analysis: Analysis, n_draws: int = 500, seed: int = 0,
-                level: float = 0.95) -> Uncertainty:
-    """The three intervals of the module docstring for ``analysis``'s trend."""
-    draws = draw_references(analysis, n_draws, seed)
+@lru_cache(maxsize=None)
+def _final_runs() -> pd.DataFrame:
+    return ladder_runs(_ladder(), "mmlu").query("is_final")
+
+
+@lru_cache(maxsize=None)
+def _law_draws(reference: str, irreducible: bool, n_draws: int, seed: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Step 1 refitted on ``n_draws`` resamples of the ladder's final runs: the run weights and
+    the constants. Shared by every specification with the same loss and form of eq. 2."""
+    final = _final_runs()
+    rng = np.random.default_rng(seed)
+    weights = rng.multinomial(len(final), np.full(len(final), 1 / len(final)), n_draws)
+    loss, fitted = (("loss_bpb", _task_loss_reference(irreducible)[0]) if reference == "task_loss"
+                    else ("c4_loss", _c4_law(irreducible)))
+    law = _draw_law(final["n_params"], final["tokens"], final[loss], irreducible, fitted, weights)
+    weights.flags.writeable = law.flags.writeable = False  # cached: shared, so read-only
+    return weights, law
+
+
+def uncertainty(analysis: Analysis, n_draws: int = 500, seed: int = 0, level: float = 0.95,
+                draws: ReferenceDraws | None = None) -> Uncertainty:
+    """The three intervals of the module docstring for ``analysis``'s trend; ``draws`` reuses
+    references already refitted for a specification with the same references."""
+    draws = draw_references(analysis, n_draws, seed) if draws is None else draws
+    n_draws = draws.law.shape[0]
     rows = analysis.densities[analysis.densities["candidate"]]
     days = ((rows["release_date"] - analysis.trend.origin) / pd.Timedelta(days=1)).to_numpy(float)
     rho = draws.densities(rows[SCORE].to_numpy(float), rows["n_b"].to_numpy(float) * 1e9,
                           analysis.spec.D0)
-    rng = np.random.default_rng(seed + 1)
-    A_ref, A_comb = np.full(n_draws, np.nan), np.full(n_draws, np.nan)
-    for k in range(n_draws):
-        for out, idx in ((A_ref, np.arange(days.size)), (A_comb, rng.integers(0, days.size,
-                                                                               days.size))):
-            keep = idx[np.isfinite(rho[k, idx])]
-            line = fit_line(days[keep], np.log(rho[k, keep]), analysis.spec.estimator)
-            if line is not None:
-                out[k] = line[0]
+    idx = np.random.default_rng(seed + 1).integers(0, days.size, (n_draws, days.size))
+    with np.errstate(divide="ignore"):
+        log_rho = np.log(rho)
+    A_ref, _ = fit_lines(np.broadcast_to(days, rho.shape), log_rho, analysis.spec.estimator)
+    A_comb, _ = fit_lines(days[idx], np.take_along_axis(log_rho, idx, 1), analysis.spec.estimator)
     return Uncertainty(A_models=analysis.trend.bootstrap_A, A_reference=A_ref, A_combined=A_comb,
                        draws=draws, level=level)
 

@@ -135,6 +135,43 @@ def fit_line(days: np.ndarray, log_rho: np.ndarray, estimator: str = "envelope"
     return _quantile_line(days, log_rho) if estimator == "quantile" else _line(days, log_rho)
 
 
+def fit_lines(days: np.ndarray, log_rho: np.ndarray, estimator: str = "envelope"
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """``fit_line`` for every row of ``days`` and ``log_rho`` (K, n) at once: ``A`` and ``B``
+    (K,), NaN where a row cannot define a line. NaN densities are left out of their row."""
+    days, log_rho = np.array(days, float, ndmin=2), np.array(log_rho, float, ndmin=2)
+    if estimator == "quantile":  # the exact pairwise search is already vectorised within a row
+        lines = [fit_line(t[ok], y[ok], estimator) for t, y, ok in
+                 zip(days, log_rho, np.isfinite(log_rho), strict=True)]
+        out = np.array([line[:2] if line else (np.nan, np.nan) for line in lines]).reshape(-1, 2)
+        return out[:, 0], out[:, 1]
+    valid = np.isfinite(log_rho)
+    keep = valid
+    if estimator == "envelope":  # envelope_mask row by row: sort by day, the day's best first
+        t_key = np.where(valid, days, np.inf)
+        order = np.lexsort((np.where(valid, -log_rho, 0.0), t_key), axis=-1)
+        t_sorted = np.take_along_axis(t_key, order, 1)
+        y_sorted = np.take_along_axis(np.where(valid, log_rho, -np.inf), order, 1)
+        first_of_day = np.ones_like(valid)
+        first_of_day[:, 1:] = t_sorted[:, 1:] != t_sorted[:, :-1]
+        best_before = np.full_like(y_sorted, -np.inf)
+        best_before[:, 1:] = np.maximum.accumulate(y_sorted, axis=1)[:, :-1]
+        keep = np.zeros_like(valid)
+        np.put_along_axis(keep, order, first_of_day & (y_sorted > best_before)
+                          & np.isfinite(t_sorted), 1)
+    w = keep.astype(float)
+    t, y = np.where(keep, days, 0.0), np.where(keep, log_rho, 0.0)
+    count = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t_mean, y_mean = t.sum(axis=1) / count, y.sum(axis=1) / count
+        dt = (t - t_mean[:, None]) * w
+        sxx = (dt * dt).sum(axis=1)
+        A = (dt * (y - y_mean[:, None])).sum(axis=1) / sxx
+    ok = (count >= 3) & (sxx > 0)
+    A = np.where(ok, A, np.nan)
+    return A, np.where(ok, y_mean - A * t_mean, np.nan)
+
+
 def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot: int = 2000,
               ci_level: float = 0.95, seed: int = 0, estimator: str = "envelope") -> TrendFit:
     """Fit eq. 5, ``ln ρ_max = A·t + B``, over ``release_dates``.
@@ -158,13 +195,9 @@ def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot:
         raise ValueError(f"densities have {on_env.sum()} envelope points; a trend needs at least 3")
     A, B, r2 = fit_line(days, log_rho, estimator)
 
-    rng = np.random.default_rng(seed)
-    boot = np.full((n_boot, 2), np.nan)
-    for i in range(n_boot):
-        idx = rng.integers(0, rho.size, rho.size)
-        line = fit_line(days[idx], log_rho[idx], estimator)
-        if line is not None:
-            boot[i] = line[:2]
+    idx = np.random.default_rng(seed).integers(0, rho.size, (n_boot, rho.size))
+    boot = np.column_stack(fit_lines(days[idx], log_rho[idx], estimator)) if n_boot else \
+        np.full((0, 2), np.nan)
     envelope = pd.DataFrame({"position": np.flatnonzero(on_env), "release_date": dates[on_env],
                              "density": rho[on_env]}).sort_values("release_date")
     return TrendFit(A=A, B=B, r2=r2, origin=origin_ts, envelope=envelope.reset_index(drop=True),

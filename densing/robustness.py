@@ -1,0 +1,101 @@
+"""How much the law depends on our choices: many specifications, each with its three intervals.
+
+``SPECIFICATIONS`` is the table of chapter 6: the headline, every field changed one at a time, and
+the combinations a reader would try. ``run`` analyses each with ``uncertainty``; specifications whose
+references are the same (they differ only in D0, the models, the window, the exclusions or the
+estimator) share one set of refitted references, so the whole table costs about one refit per
+distinct reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from densing.analysis import Analysis, Specification, analyse, reference_key
+from densing.resample import ReferenceDraws, Uncertainty, draw_references, uncertainty
+
+PAPER_CUTOFF = "2024-10-31"  # the paper's models end in October 2024 (no cutoff is stated)
+JOURNAL_CUTOFF = "2025-04-30"  # the journal version's data end in April 2025
+PAIR = ("mmlu", "humaneval")  # the two of the paper's benchmarks one harness measured for everyone
+UNIFORM_FOUR = (*PAIR, "bbh_leaderboard", "math_hard_leaderboard")
+
+_default = Specification()
+SPECIFICATIONS: dict[str, Specification] = {
+    "headline": _default,
+    "the paper's models": _default.replace(models="paper"),
+    f"released up to {PAPER_CUTOFF}": _default.replace(window=(None, PAPER_CUTOFF)),
+    f"released up to {JOURNAL_CUTOFF}": _default.replace(window=(None, JOURNAL_CUTOFF)),
+    "OLS on all models": _default.replace(estimator="ols"),
+    "upper quantile (q = 0.9)": _default.replace(estimator="quantile"),
+    "D0 = 0.3T": _default.replace(D0=3e11),
+    "D0 = 4T": _default.replace(D0=4e12),
+    "non-embedding parameters": _default.replace(params="non_embedding"),
+    "eq. 2 with irreducible E": _default.replace(irreducible=True),
+    "Phi-2 from the MiniCPM table": _default.replace(alternative_scores=("Phi-2",)),
+    "without Phi-2": _default.replace(exclude=("Phi-2",)),
+    **{f"{b} only": _default.replace(benchmarks=(b,)) for b in _default.benchmarks},
+    "MMLU + HumanEval, reported": _default.replace(benchmarks=PAIR),
+    "MMLU + HumanEval, uniform": _default.replace(benchmarks=PAIR, scores="uniform"),
+    "MMLU + HumanEval, ObsScaling panel": _default.replace(benchmarks=PAIR, panel="obsscaling"),
+    "MMLU + HumanEval, both panels": _default.replace(benchmarks=PAIR, panel="both"),
+    "four uniform benchmarks": _default.replace(benchmarks=UNIFORM_FOUR, scores="uniform"),
+    "task-loss reference (MMLU), D0 = 1T": _default.replace(reference="task_loss",
+                                                            benchmarks=("mmlu",)),
+    "task-loss reference (MMLU), D0 = 10T": _default.replace(reference="task_loss",
+                                                             benchmarks=("mmlu",), D0=1e13),
+    "paper's models, Phi-2 from the MiniCPM table": _default.replace(
+        models="paper", alternative_scores=("Phi-2",)),
+    "closest to the paper's protocol": _default.replace(
+        benchmarks=UNIFORM_FOUR, scores="uniform", models="paper", window=(None, PAPER_CUTOFF)),
+    "closest to the paper's protocol, MMLU + HumanEval": _default.replace(
+        benchmarks=PAIR, scores="uniform", models="paper", window=(None, PAPER_CUTOFF)),
+    "paper's models, OLS": _default.replace(models="paper", estimator="ols"),
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One specification analysed, with its three intervals."""
+
+    analysis: Analysis
+    uncertainty: Uncertainty
+
+
+def run(specs: dict[str, Specification], n_draws: int = 500, seed: int = 0) -> dict[str, Run]:
+    """Analyse every specification and its intervals, sharing refitted references where equal."""
+    shared: dict[Specification, ReferenceDraws] = {}
+    runs = {}
+    for label, spec in specs.items():
+        analysis = analyse(spec)
+        key = reference_key(spec)
+        if key not in shared:
+            shared[key] = draw_references(analysis, n_draws, seed)
+        runs[label] = Run(analysis, uncertainty(analysis, n_draws, seed, draws=shared[key]))
+    return runs
+
+
+def specification_table(runs: dict[str, Run]) -> pd.DataFrame:
+    """One row per specification: what changed, models used, envelope models with their release
+    months, A, doubling time with its three 95% intervals (days), R²."""
+    rows = []
+    for label, result in runs.items():
+        analysis, trend = result.analysis, result.analysis.trend
+        envelope = analysis.envelope_models
+        row = {"specification": label, "changes": analysis.spec.describe(),
+               "models": len(analysis.used), "envelope": ", ".join(
+                   f"{m} ({d:%Y-%m})" for m, d in zip(envelope["model"], envelope["release_date"],
+                                                      strict=True)),
+               "A (per day)": trend.A, "doubling (days)": trend.doubling_days, "R²": trend.r2}
+        for source in ("models", "reference", "combined"):
+            row[f"{source} low"], row[f"{source} high"] = result.uncertainty.interval(source)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def doubling_range(table: pd.DataFrame) -> tuple[float, float]:
+    """Shortest and longest doubling time (days) across the rows of ``specification_table``."""
+    days = table["doubling (days)"].to_numpy(float)
+    return float(np.min(days)), float(np.max(days))
