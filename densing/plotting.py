@@ -70,20 +70,25 @@ def _loss_label(loss: str) -> str:
 
 
 def _envelope_and_band(table: pd.DataFrame, trend: TrendFit
-                       ) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray, np.ndarray]:
-    """Which rows of ``table`` are envelope models, and the trend's band on a date grid."""
+                       ) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray, np.ndarray,
+                                  pd.DatetimeIndex]:
+    """Which rows of ``table`` are envelope models; the trend's band on a date grid over the
+    envelope's span (where the line has data); and a grid from the last record to the last model
+    (where the line is an extrapolation)."""
     on_env = np.zeros(len(table), dtype=bool)
     on_env[trend.envelope["position"].to_numpy()] = True
-    grid = pd.date_range(table["release_date"].min(), table["release_date"].max(), periods=100)
+    first, last = trend.envelope["release_date"].min(), trend.envelope["release_date"].max()
+    grid = pd.date_range(first, last, periods=100)
     low, high = trend.band(grid)
-    return on_env, grid, low, high
+    beyond = pd.date_range(last, max(last, table["release_date"].max()), periods=20)
+    return on_env, grid, low, high, beyond
 
 
 def plot_density_trend(ax: Axes, table: pd.DataFrame, trend: TrendFit, density: str,
                        label: str = "model") -> None:
     """The analogue of the paper's Figure 1: log density against release date, every model named,
     envelope models marked, the trend line and its bootstrap band."""
-    on_env, grid, low, high = _envelope_and_band(table, trend)
+    on_env, grid, low, high, beyond = _envelope_and_band(table, trend)
     ax.scatter(table["release_date"][~on_env], table[density][~on_env], s=18, color="C0",
                alpha=0.7, label="model")
     ax.scatter(table["release_date"][on_env], table[density][on_env], s=40, color="C3",
@@ -95,6 +100,9 @@ def plot_density_trend(ax: Axes, table: pd.DataFrame, trend: TrendFit, density: 
                     label=f"{trend.ci_level:.0%} bootstrap band")
     ax.plot(grid, trend.predict(grid), color="C3", lw=1.5,
             label=f"ln ρ_max = A·t + B, doubling {trend.doubling_days:.0f} days")
+    if beyond.size > 1 and beyond[-1] > beyond[0]:
+        ax.plot(beyond, trend.predict(beyond), color="C3", lw=1.2, ls="--",
+                label="the same line past the last record")
     ax.set(yscale="log", xlabel="release date", ylabel="capability density ρ")
     ax.legend(loc="upper left", fontsize=8)
 
@@ -102,13 +110,16 @@ def plot_density_trend(ax: Axes, table: pd.DataFrame, trend: TrendFit, density: 
 def density_trend_interactive(table: pd.DataFrame, trend: TrendFit, density: str,
                               hover: Sequence[str]) -> go.Figure:
     """The same figure with plotly: hovering a point shows the model and the ``hover`` columns."""
-    on_env, grid, low, high = _envelope_and_band(table, trend)
+    on_env, grid, low, high, beyond = _envelope_and_band(table, trend)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=list(grid) + list(grid[::-1]), y=list(high) + list(low[::-1]),
                              fill="toself", fillcolor="rgba(214,39,40,0.15)", line_width=0,
                              hoverinfo="skip", name=f"{trend.ci_level:.0%} bootstrap band"))
     fig.add_trace(go.Scatter(x=grid, y=trend.predict(grid), mode="lines", name="trend",
                              line_color="rgb(214,39,40)", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=beyond, y=trend.predict(beyond), mode="lines",
+                             name="the same line past the last record", hoverinfo="skip",
+                             line=dict(color="rgb(214,39,40)", dash="dash")))
     template = "<b>%{customdata[0]}</b><br>" + "<br>".join(
         f"{name}: %{{customdata[{i + 1}]}}" for i, name in enumerate(hover)) + "<extra></extra>"
     for mask, name, color in ((~on_env, "model", "rgb(31,119,180)"),

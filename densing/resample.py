@@ -201,3 +201,28 @@ def _draw_curve(x: np.ndarray, y: np.ndarray, weights: np.ndarray, fitted: Perfo
     d = p[:, 2] if floor is None else floor[:, 0]
     return np.column_stack([ceiling - d, p[:, 0], p[:, 1], d])
 
+
+
+def leave_one_out(analysis: Analysis) -> pd.DataFrame:
+    """The density of every panel model in the trend when the step-2 curve of the aggregate is
+    refitted without it (step 1, and the floor, held): how much a model's density owes to its own
+    place in the panel. Columns ``model``, ``rho`` and ``rho_left_out``."""
+    if analysis.spec.reference == "task_loss":
+        raise ValueError("reference = 'task_loss' has no panel of models to leave one out of")
+    panel, fitted = analysis.panel, analysis.reference.curve
+    trend = analysis.used.set_index("model")
+    rows = panel[panel[SCORE].notna()].reset_index(drop=True)
+    held = np.flatnonzero(rows["model"].isin(trend.index).to_numpy())
+    weights = np.ones((held.size, len(rows)))
+    weights[np.arange(held.size), held] = 0.0
+    x = np.broadcast_to(rows["reference_loss"].to_numpy(float), weights.shape)
+    curve = _draw_curve(x, rows[SCORE].to_numpy(float), weights, fitted,
+                        floor=np.full((held.size, 1), fitted.floor))
+    law = analysis.reference.law
+    draws = ReferenceDraws(law=np.tile([law.a, law.alpha, law.b, law.beta, law.E], (held.size, 1)),
+                           curve=curve)
+    names = rows.loc[held, "model"]
+    rho = draws.densities(trend.loc[names, SCORE].to_numpy(float),
+                          trend.loc[names, "n_b"].to_numpy(float) * 1e9, analysis.spec.D0)
+    return pd.DataFrame({"model": names.to_numpy(), "rho": trend.loc[names, "rho"].to_numpy(),
+                         "rho_left_out": np.diag(rho)})

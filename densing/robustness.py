@@ -99,3 +99,24 @@ def doubling_range(table: pd.DataFrame) -> tuple[float, float]:
     """Shortest and longest doubling time (days) across the rows of ``specification_table``."""
     days = table["doubling (days)"].to_numpy(float)
     return float(np.min(days)), float(np.max(days))
+
+
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """``specification_table`` for readers: rounded, each interval as one "low–high" cell."""
+    out = table[["specification", "changes", "models", "envelope"]].rename(
+        columns={"envelope": "record-setters (release month)"})
+    out["A (per day)"] = table["A (per day)"].map("{:.4f}".format)
+    out["doubling (days)"] = table["doubling (days)"].map("{:.0f}".format)
+    for source in ("models", "reference", "combined"):
+        out[f"95% interval, {source} (days)"] = [
+            f"{lo:.0f}–{hi:.0f}" for lo, hi in zip(table[f"{source} low"], table[f"{source} high"],
+                                                   strict=True)]
+    out["R²"] = table["R²"].map("{:.2f}".format)
+    return out
+
+
+def doubling_times(specs: dict[str, Specification]) -> pd.Series:
+    """The point estimate of the doubling time (days) under each specification, without intervals:
+    the range chapter 5 puts beside its headline (chapter 6 adds the intervals)."""
+    return pd.Series({label: analyse(spec.replace(n_boot=0)).trend.doubling_days
+                      for label, spec in specs.items()}, name="doubling (days)")

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
 BUILD_FLAGS = ["--all", "-n", "-W", "--keep-going"]
 FIGURES_PER_PAGE = {"00_introduction": 1, "01_loss_law": 1, "02_performance_curve": 2,
-                    "03_effective_parameters": 1, "04_density": 1, "05_densing_law": 2}
+                    "03_effective_parameters": 1, "04_density": 1, "05_densing_law": 2,
+                    "06_choices": 3}
 
 
 def build(source: Path, output: Path) -> subprocess.CompletedProcess:

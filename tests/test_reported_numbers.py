@@ -68,15 +68,10 @@ def test_densities_reported_in_the_density_chapter():
 
 @pytest.fixture(scope="module")
 def densing_trends() -> dict:
-    from densing import fit_trend
-    from densing.benchmarks import AVERAGE, densities, fit_all, trend_sample
-    from densing.data import load_models
+    from densing import Specification, analyse
 
-    models = load_models()
-    used, _ = trend_sample(densities(models, fit_all(load_ladder(), models)), AVERAGE)
-    paper = used[used["in_paper"]].reset_index(drop=True)
-    return {"paper": (paper, fit_trend(paper["release_date"], paper["rho_average"])),
-            "all": (used, fit_trend(used["release_date"], used["rho_average"]))}
+    return {key: (result.used, result.trend) for key, result in (
+        ("paper", analyse(Specification(models="paper"))), ("all", analyse(Specification())))}
 
 
 def test_densing_law_numbers_are_pinned(densing_trends):
@@ -104,7 +99,7 @@ def test_envelope_models_are_pinned(densing_trends):
 
 def test_claims_checked_in_the_chapter(densing_trends):
     rows, _ = densing_trends["paper"]
-    ranked = rows.sort_values("rho_average", ascending=False)["model"].tolist()
+    ranked = rows.sort_values("rho", ascending=False)["model"].tolist()
     assert ranked.index("Gemma-2-9B") < 3, "Gemma-2-9B is no longer near the top"
     assert ranked[0] != "Llama-3.1-405B"
     assert ranked[-1] == "Falcon-40B" and ranked[-2] == "Llama-1-7B", ranked[-3:]

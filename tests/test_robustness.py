@@ -1,0 +1,91 @@
+"""The specification table of chapter 6, pinned; shared reference refits equal unshared ones; the
+batched trend refits equal the single ones; leave-one-out densities behave as they must."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from densing import Specification, analyse
+from densing.resample import leave_one_out, uncertainty
+from densing.robustness import SPECIFICATIONS, doubling_times, run, specification_table
+from densing.trend import ESTIMATORS, fit_line, fit_lines
+
+PINNED_DAYS = {
+    "headline": 62.1, "the paper's models": 47.6, "released up to 2024-10-31": 62.1,
+    "released up to 2025-04-30": 62.1, "OLS on all models": 86.6,
+    "upper quantile (q = 0.9)": 70.2, "D0 = 0.3T": 59.0, "D0 = 4T": 64.8,
+    "non-embedding parameters": 83.5, "eq. 2 with irreducible E": 20.3,
+    "Phi-2 from the MiniCPM table": 62.2, "without Phi-2": 61.7, "mmlu only": 124.2,
+    "bbh only": 102.9, "math only": 54.0, "humaneval only": 52.8, "mbpp only": 50.9,
+    "MMLU + HumanEval, reported": 65.0, "MMLU + HumanEval, uniform": 58.2,
+    "MMLU + HumanEval, ObsScaling panel": 91.8, "MMLU + HumanEval, both panels": 89.8,
+    "four uniform benchmarks": 65.7, "task-loss reference (MMLU), D0 = 1T": 13.5,
+    "task-loss reference (MMLU), D0 = 10T": 27.2,
+    "paper's models, Phi-2 from the MiniCPM table": 74.3,
+    "closest to the paper's protocol": 47.7,
+    "closest to the paper's protocol, MMLU + HumanEval": 41.3, "paper's models, OLS": 87.4}
+
+
+def test_specification_table_is_pinned():
+    days = doubling_times(SPECIFICATIONS)
+    moved = {k: (round(days[k], 1), v) for k, v in PINNED_DAYS.items() if abs(days[k] - v) > 0.1}
+    assert not moved, f"doubling times of chapter 6 moved (now, pinned): {moved}"
+    assert set(days.index) == set(PINNED_DAYS), "specifications were added or removed"
+
+
+def test_the_table_changes_every_field():
+    changed = {f.name for spec in SPECIFICATIONS.values() for f in dataclasses.fields(spec)
+               if getattr(spec, f.name) != getattr(Specification(), f.name)}
+    assert changed >= {f.name for f in dataclasses.fields(Specification)} - {"n_boot", "seed"}
+    assert len(SPECIFICATIONS) >= 15
+
+
+def test_headline_intervals_are_pinned():
+    bands = uncertainty(analyse())
+    actual = [round(x, 1) for s in ("models", "reference", "combined") for x in bands.interval(s)]
+    pinned = [51.3, 67.9, 16.5, 77.0, 16.0, 77.6]
+    assert np.allclose(actual, pinned, atol=0.2), f"headline intervals moved: {actual}"
+
+
+def test_shared_reference_refits_equal_their_own():
+    """Specifications that differ only in D0, models or estimator may share refitted references:
+    the intervals must be those each would get alone."""
+    specs = {"D0": Specification(D0=4e12, n_boot=50),
+             "paper OLS": Specification(models="paper", estimator="ols", n_boot=50)}
+    runs = run({"base": Specification(n_boot=50), **specs}, n_draws=40)
+    table = specification_table(runs).set_index("specification")
+    for label, spec in specs.items():
+        alone = uncertainty(analyse(spec), n_draws=40)
+        assert table.loc[label, "combined low"] == pytest.approx(alone.interval("combined")[0])
+        assert table.loc[label, "reference high"] == pytest.approx(alone.interval("reference")[1])
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_batched_lines_equal_single_lines(estimator):
+    rng = np.random.default_rng(3)
+    days = np.floor(rng.uniform(0, 40, (200, 12)))  # many ties on the same day
+    log_rho = rng.normal(size=days.shape) + 0.02 * days
+    log_rho[rng.uniform(size=days.shape) < 0.3] = np.nan  # rows with too few points, too
+    A, B = fit_lines(days, log_rho, estimator)
+    for k in range(days.shape[0]):
+        ok = np.isfinite(log_rho[k])
+        line = fit_line(days[k, ok], log_rho[k, ok], estimator)
+        if line is None:
+            assert np.isnan(A[k]) and np.isnan(B[k]), k
+        else:
+            assert (A[k], B[k]) == pytest.approx(line[:2], rel=1e-9, abs=1e-12), k
+
+
+def test_leaving_a_model_out_pulls_its_density_away_from_the_panel():
+    loo = leave_one_out(analyse(Specification(n_boot=0)))
+    ratio = loo["rho_left_out"] / loo["rho"]
+    # The curve passes between the panel's models: without a model, a dense one looks denser and
+    # a sparse one sparser.
+    assert (np.sign(np.log(ratio)) == np.sign(np.log(loo["rho"]))).mean() > 0.8
+    assert ratio.between(0.5, 2).all(), ratio.describe()
+    with pytest.raises(ValueError, match="task_loss"):
+        leave_one_out(analyse(Specification(reference="task_loss", benchmarks=("mmlu",),
+                                            n_boot=0)))
