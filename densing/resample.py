@@ -202,7 +202,6 @@ def _draw_curve(x: np.ndarray, y: np.ndarray, weights: np.ndarray, fitted: Perfo
     return np.column_stack([ceiling - d, p[:, 0], p[:, 1], d])
 
 
-
 def leave_one_out(analysis: Analysis) -> pd.DataFrame:
     """The density of every panel model in the trend when the step-2 curve of the aggregate is
     refitted without it (step 1, and the floor, held): how much a model's density owes to its own

@@ -85,7 +85,8 @@ def specification_table(runs: dict[str, Run]) -> pd.DataFrame:
         analysis, trend = result.analysis, result.analysis.trend
         envelope = analysis.envelope_models
         row = {"specification": label, "changes": analysis.spec.describe(),
-               "models": len(analysis.used), "envelope": ", ".join(
+               "models": len(analysis.used), "record-setters": len(envelope),
+               "last record": envelope["release_date"].max(), "envelope": ", ".join(
                    f"{m} ({d:%Y-%m})" for m, d in zip(envelope["model"], envelope["release_date"],
                                                       strict=True)),
                "A (per day)": trend.A, "doubling (days)": trend.doubling_days, "R²": trend.r2}
@@ -102,17 +103,25 @@ def doubling_range(table: pd.DataFrame) -> tuple[float, float]:
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """``specification_table`` for readers: rounded, each interval as one "low–high" cell."""
-    out = table[["specification", "changes", "models", "envelope"]].rename(
-        columns={"envelope": "record-setters (release month)"})
+    """The numbers of ``specification_table`` for readers: rounded, each interval one "low–high"
+    cell; the record-setters themselves are in ``record_setters``."""
+    out = table[["specification", "models", "record-setters"]].copy()
+    out["last record"] = table["last record"].dt.strftime("%Y-%m")
     out["A (per day)"] = table["A (per day)"].map("{:.4f}".format)
     out["doubling (days)"] = table["doubling (days)"].map("{:.0f}".format)
     for source in ("models", "reference", "combined"):
-        out[f"95% interval, {source} (days)"] = [
+        out[f"{source} interval (days)"] = [
             f"{lo:.0f}–{hi:.0f}" for lo, hi in zip(table[f"{source} low"], table[f"{source} high"],
                                                    strict=True)]
     out["R²"] = table["R²"].map("{:.2f}".format)
     return out
+
+
+def record_setters(table: pd.DataFrame) -> pd.DataFrame:
+    """What each row of ``specification_table`` changes, and its record-setters with their
+    release months."""
+    return table[["specification", "changes", "envelope"]].rename(
+        columns={"envelope": "record-setters (release month)"})
 
 
 def doubling_times(specs: dict[str, Specification]) -> pd.Series:
@@ -120,3 +129,16 @@ def doubling_times(specs: dict[str, Specification]) -> pd.Series:
     the range chapter 5 puts beside its headline (chapter 6 adds the intervals)."""
     return pd.Series({label: analyse(spec.replace(n_boot=0)).trend.doubling_days
                       for label, spec in specs.items()}, name="doubling (days)")
+
+
+def token_share(analysis: Analysis) -> tuple[float, pd.DataFrame]:
+    """How much of the envelope's rise is training tokens: ``ln ρ = ln ρ_on_curve +
+    ln(ρ/ρ_on_curve)``, both parts fitted by least squares over the release dates of the
+    record-setters whose tokens are published (a least-squares slope is linear in what it fits,
+    so the two slopes add up to the line's). Returns the tokens' share and those record-setters."""
+    envelope = analysis.used.merge(analysis.envelope_models[["model"]], on="model")
+    known = envelope[envelope["rho_on_curve"].notna()]
+    days = ((known["release_date"] - known["release_date"].min()) / pd.Timedelta(days=1)).to_numpy()
+    tokens = np.polyfit(days, np.log(known["rho_on_curve"]), 1)[0]
+    beating = np.polyfit(days, np.log(known["rho"] / known["rho_on_curve"]), 1)[0]
+    return float(tokens / (tokens + beating)), envelope

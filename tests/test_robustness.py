@@ -10,7 +10,8 @@ import pytest
 
 from densing import Specification, analyse
 from densing.resample import leave_one_out, uncertainty
-from densing.robustness import SPECIFICATIONS, doubling_times, run, specification_table
+from densing.robustness import (SPECIFICATIONS, doubling_times, run, specification_table,
+                                token_share)
 from densing.trend import ESTIMATORS, fit_line, fit_lines
 
 PINNED_DAYS = {
@@ -89,3 +90,25 @@ def test_leaving_a_model_out_pulls_its_density_away_from_the_panel():
     with pytest.raises(ValueError, match="task_loss"):
         leave_one_out(analyse(Specification(reference="task_loss", benchmarks=("mmlu",),
                                             n_boot=0)))
+
+
+def test_token_share_splits_the_envelope_slope():
+    """Chapter 6 says most of the envelope's rise is models beating the curve, not tokens."""
+    result = analyse(Specification(n_boot=0))
+    share, envelope = token_share(result)
+    assert 0 < share < 0.5, f"the tokens' share of the envelope's slope moved to {share:.2f}"
+    known = envelope[envelope["rho_on_curve"].notna()]
+    days = (known["release_date"] - known["release_date"].min()).dt.days.to_numpy(float)
+    total = np.polyfit(days, np.log(known["rho"]), 1)[0]
+    tokens = np.polyfit(days, np.log(known["rho_on_curve"]), 1)[0]
+    assert tokens / total == pytest.approx(share, rel=1e-9)  # the two parts add up exactly
+
+
+def test_a_larger_D0_scales_every_density_on_the_curve_alike():
+    """Chapter 6 says that from D0 = 1T to 15T the density on the curve falls by about the same
+    factor for every model, whatever its training tokens."""
+    examples = ["Llama-1-7B", "Llama-2-7B", "Llama-3-8B", "Qwen2.5-7B"]
+    on_curve = {d0: analyse(Specification(D0=d0, n_boot=0)).densities.set_index("model").loc[
+        examples, "rho_on_curve"] for d0 in (1e12, 1.5e13)}
+    fall = on_curve[1.5e13] / on_curve[1e12]
+    assert (fall < 1).all() and fall.max() / fall.min() < 1.2, fall.round(3).to_dict()
