@@ -27,9 +27,15 @@ from densing.trend import ESTIMATORS, TrendFit, fit_trend
 # keep their own names and never fill the paper's `bbh` and `math` columns.
 UNIFORM_BENCHMARKS = ("mmlu", "humaneval", "bbh_leaderboard", "math_hard_leaderboard")
 ALL_FLOORS = {**FLOORS, "bbh_leaderboard": None, "math_hard_leaderboard": 0.0}
+# How a model's benchmarks become one density: the density of its mean score (the paper's; it needs
+# every benchmark), or the geometric mean or the median of its per-benchmark densities (they need
+# only some; the median is not carried away by one benchmark read near the reference's reach).
+AGGREGATES = ("mean_score", "geometric", "median")
+MIN_BENCHMARKS = 3  # the per-benchmark aggregates' default: at least three of the five benchmarks
 CHOICES = {"scores": ("reported", "uniform"), "panel": ("models", "obsscaling", "both"),
            "reference": ("c4_panel", "task_loss"), "params": ("total", "non_embedding"),
-           "estimator": ESTIMATORS, "models": ("all", "paper")}
+           "estimator": ESTIMATORS, "models": ("all", "paper"), "aggregate": AGGREGATES,
+           "moe": ("exclude", "total", "active")}
 # Tokens: below 1e9 a value is almost surely in billions or trillions, not a raw count.
 D0_RANGE = (1e9, 1e15)
 # The ObsScaling row of this model gives its training tokens in billions; it is never used.
@@ -51,6 +57,11 @@ class Specification:
     estimator: str = "envelope"  # "envelope", "ols" on all models, or "quantile" (q = 0.9)
     models: str = "all"  # models the trend follows: "all" or "paper" (its Figure 1)
     window: tuple[str | None, str | None] = (None, None)  # release dates kept, inclusive
+    aggregate: str = "mean_score"  # "mean_score" (the paper's), or "geometric" or "median" of
+    # the per-benchmark densities
+    min_benchmarks: int = MIN_BENCHMARKS  # per-benchmark aggregates: placeable benchmarks needed
+    moe: str = "exclude"  # mixture-of-experts models: "exclude", or in the trend by "total" or
+    # "active" parameters (the reference itself is fitted on dense models only)
     exclude: tuple[str, ...] = ()  # models left out of the trend (not of the reference)
     alternative_scores: tuple[str, ...] = ()  # models scored from data/alternative_scores.csv
     n_boot: int = 2000  # model resamples for the trend's interval
@@ -98,6 +109,17 @@ class Specification:
                 raise ValueError(f"window = {end!r} must be a date 'YYYY-MM-DD' or None")
         if None not in self.window and self.window[0] > self.window[1]:
             raise ValueError(f"window = {self.window!r} starts after it ends")
+        if isinstance(self.min_benchmarks, bool) or not isinstance(self.min_benchmarks, int) or \
+                self.min_benchmarks < 1:
+            raise ValueError(f"min_benchmarks = {self.min_benchmarks!r} must be an integer >= 1")
+        if self.aggregate != "mean_score" and self.min_benchmarks > len(self.benchmarks):
+            raise ValueError(f"min_benchmarks = {self.min_benchmarks} is more than the "
+                             f"{len(self.benchmarks)} benchmarks of the specification")
+        if self.aggregate == "mean_score" and self.min_benchmarks != MIN_BENCHMARKS:
+            raise ValueError(f"min_benchmarks = {self.min_benchmarks} has no effect with "
+                             "aggregate='mean_score' (the mean needs every benchmark)")
+        if self.moe == "active" and self.params != "total":
+            raise ValueError(f"moe = 'active' needs params='total', not {self.params!r}")
         if isinstance(self.n_boot, bool) or not isinstance(self.n_boot, int) or self.n_boot < 0:
             raise ValueError(f"n_boot = {self.n_boot!r} must be an integer >= 0")
 
@@ -183,6 +205,9 @@ def model_table(spec: Specification) -> pd.DataFrame:
             table[b] = hub.map(uniform[b])
     size = "params_b" if spec.params == "total" else "params_non_embedding_b"
     table["n_b"] = table[size]
+    if spec.moe == "active":
+        moe = table["architecture"] == "moe"
+        table.loc[moe, "n_b"] = table.loc[moe, "params_active_b"]
     table[SCORE] = table[list(spec.benchmarks)].mean(axis=1, skipna=False)
     return table
 
@@ -260,20 +285,22 @@ def density_table(spec: Specification, table: pd.DataFrame,
                   references: dict[str, Reference]) -> pd.DataFrame:
     """Every model's density on each benchmark and on the aggregate, with reasons; nothing dropped.
 
-    Columns: ``rho_<benchmark>``/``why_<benchmark>``, then ``score``, ``rho``, ``reason`` (empty
+    Columns: the scores, ``rho_<benchmark>``/``why_<benchmark>``, ``score``, ``rho``, ``reason`` (empty
     for models in the trend), ``in_trend`` and ``rho_on_curve`` (the density of a model that scores
     exactly what the reference predicts for its N and D).
     """
     out = table[["model", "release_date", "architecture", "in_paper", "n_b", "train_tokens_t",
-                 SCORE]].copy()
+                 *spec.benchmarks, SCORE]].copy()
     size = table["n_b"] * 1e9
+    no_size = ("no parameter count" if spec.params == "total"
+               else "no non-embedding count published")
     for key, ref in references.items():
+        if key == SCORE and spec.aggregate != "mean_score":
+            continue
         values = table[key]
         low, high = ref.score_range
         rho = ref.density(values.fillna(-1.0), size.fillna(1.0), errors="coerce")
         near = low + NEAR_FLOOR * (ref.curve.ceiling - low)
-        no_size = "no parameter count" if spec.params == "total" else \
-            "no non-embedding count published"
         no_score = ("no score" if key != SCORE or len(spec.benchmarks) == 1
                     else f"fewer than {len(spec.benchmarks)} scores")
         reason = np.select(
@@ -284,19 +311,27 @@ def density_table(spec: Specification, table: pd.DataFrame,
         name = "rho" if key == SCORE else f"rho_{key}"
         out[name] = np.where(reason == "", rho, np.nan)
         out["reason" if key == SCORE else f"why_{key}"] = reason
+    if spec.aggregate != "mean_score":
+        out["n_benchmarks"] = np.isfinite(out[[f"rho_{b}" for b in spec.benchmarks]]).sum(axis=1)
+        out["rho"] = combine_densities(out[[f"rho_{b}" for b in spec.benchmarks]].to_numpy(float),
+                                       spec)
+        out["reason"] = np.where(size.isna(), no_size, np.where(
+            out["rho"].notna(), "", f"fewer than {spec.min_benchmarks} placeable scores"))
     start, end = (pd.Timestamp(d) if d else None for d in spec.window)
     dates = out["release_date"]
     outside = dates.notna() & (((dates < start) if start is not None else False)
                                | ((dates > end) if end is not None else False))
     trend_reason = np.select(
-        [out["architecture"] == "moe", dates.isna(),
+        [(out["architecture"] == "moe") & (spec.moe == "exclude"), dates.isna(),
          (spec.models == "paper") & ~out["in_paper"].astype(bool), outside,
          out["model"].isin(spec.exclude)],
         ["mixture-of-experts", "no release date", "not one of the paper's models",
          "released outside the window", "excluded by the specification"], default="")
     # A candidate would enter the trend if a reference could place its score: the reference
     # bootstrap re-decides that for every refitted reference.
-    out["candidate"] = (trend_reason == "") & size.notna() & out[SCORE].notna()
+    placeable = (out["n_benchmarks"] >= spec.min_benchmarks if spec.aggregate != "mean_score"
+                 else out[SCORE].notna())
+    out["candidate"] = (trend_reason == "") & size.notna() & placeable
     out["reason"] = np.where(out["reason"] != "", out["reason"], trend_reason)
     out["in_trend"] = out["reason"] == ""
     law = references[SCORE].law
@@ -306,6 +341,25 @@ def density_table(spec: Specification, table: pd.DataFrame,
                               spec.D0) / size.where(known, 1.0)
     out["rho_on_curve"] = np.where(known, on_curve, np.nan)
     return out
+
+
+def combine_densities(rho: np.ndarray, spec: Specification) -> np.ndarray:
+    """One density per row of per-benchmark densities ``rho`` (last axis: the benchmarks, NaN
+    where a reference cannot place the score): their geometric mean or median, as
+    ``spec.aggregate`` says, where at least ``spec.min_benchmarks`` are placeable; NaN elsewhere."""
+    log_rho = np.log(rho)
+    finite = np.isfinite(log_rho)
+    placed = finite.sum(axis=-1)
+    enough = placed >= spec.min_benchmarks
+    if spec.aggregate == "geometric":
+        combined = np.where(finite, log_rho, 0.0).sum(axis=-1) / np.maximum(placed, 1)
+    else:
+        ordered = np.sort(np.where(finite, log_rho, np.inf), axis=-1)  # placeable ones first
+        k = np.maximum(placed, 1)
+        low = np.take_along_axis(ordered, ((k - 1) // 2)[..., None], -1)[..., 0]
+        high = np.take_along_axis(ordered, (k // 2)[..., None], -1)[..., 0]
+        combined = (low + high) / 2
+    return np.where(enough, np.exp(np.where(enough, combined, 0.0)), np.nan)
 
 
 def load_alternative_scores() -> pd.DataFrame:

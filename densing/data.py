@@ -54,14 +54,15 @@ def load_ladder(path: Path | None = None) -> pd.DataFrame:
 
 BENCHMARKS = ("mmlu", "bbh", "math", "humaneval", "mbpp")
 _MODEL_TEXT = ["model", "family", "hub_id", "release_date_source", "architecture", "params_source",
-               "params_non_embedding_source", "train_tokens_source", "notes"]
-_MODEL_NUMBERS = ["params_b", "params_non_embedding_b", "train_tokens_t"]
+               "params_non_embedding_source", "params_active_source", "train_tokens_source",
+               "notes"]
+_MODEL_NUMBERS = ["params_b", "params_non_embedding_b", "params_active_b", "train_tokens_t"]
 
 
 def load_models(path: Path | None = None) -> pd.DataFrame:
     """The open base models with sourced scores (``data/models.csv``), validated.
 
-    Checks: required columns; unique names; valid release dates (or empty); positive sizes and
+    Checks: required columns; unique names; a valid release date on every row; positive sizes and
     token counts; scores in [0, 100]; every non-empty value with a source beside it.
     """
     path = DATA_DIR / "models.csv" if path is None else Path(path)
@@ -74,6 +75,10 @@ def load_models(path: Path | None = None) -> pd.DataFrame:
     duplicated = table["model"][table["model"].duplicated()]
     if len(duplicated):
         raise ValueError(f"{path.name}: model {duplicated.iloc[0]!r} appears twice")
+    undated = table[table["release_date"].isna()]
+    if len(undated):
+        raise ValueError(f"{path.name}: release_date of {undated['model'].iloc[0]} is empty; every "
+                         "model needs a sourced release date (YYYY-MM-DD)")
     try:
         table["release_date"] = pd.to_datetime(table["release_date"], format="%Y-%m-%d")
     except ValueError as exc:
@@ -81,12 +86,14 @@ def load_models(path: Path | None = None) -> pd.DataFrame:
     if not set(table["architecture"]) <= {"dense", "moe"}:
         raise ValueError(f"{path.name}: architecture must be 'dense' or 'moe'")
     checks = [("params_b", 1e-3, 1e4), ("params_non_embedding_b", 1e-3, 1e4),
+              ("params_active_b", 1e-3, 1e4),
               ("train_tokens_t", 1e-3, 1e3)]
     checks += [(b, 0, 100) for b in BENCHMARKS]
     for column, low, high in checks:
         _check_range(table[table[column].notna()], column, low, high, path.name, label="model")
     sourced = [("release_date", "release_date_source"), ("params_b", "params_source"),
                ("params_non_embedding_b", "params_non_embedding_source"),
+               ("params_active_b", "params_active_source"),
                ("train_tokens_t", "train_tokens_source")]
     sourced += [(b, f"{b}_source") for b in BENCHMARKS] + [(b, f"{b}_setting") for b in BENCHMARKS]
     for value, source in sourced:

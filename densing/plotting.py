@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import seaborn as sns
 from matplotlib.axes import Axes
 
+from densing.forecast import LEVEL, Forecast
 from densing.loss_law import LossLaw
 from densing.performance import PerformanceCurve
 from densing.trend import TrendFit
@@ -85,15 +86,17 @@ def _envelope_and_band(table: pd.DataFrame, trend: TrendFit
 
 
 def plot_density_trend(ax: Axes, table: pd.DataFrame, trend: TrendFit, density: str,
-                       label: str = "model") -> None:
-    """The analogue of the paper's Figure 1: log density against release date, every model named,
-    envelope models marked, the trend line and its bootstrap band."""
+                       label: str = "model", names: str = "all") -> None:
+    """The analogue of the paper's Figure 1: log density against release date, envelope models
+    marked, the trend line and its bootstrap band; ``names`` = "all" or "envelope" says which
+    points carry their ``label``."""
     on_env, grid, low, high, beyond = _envelope_and_band(table, trend)
     ax.scatter(table["release_date"][~on_env], table[density][~on_env], s=18, color="C0",
                alpha=0.7, label="model")
     ax.scatter(table["release_date"][on_env], table[density][on_env], s=40, color="C3",
                edgecolor="black", zorder=3, label="envelope (new maximum)")
-    for i, (_, row) in enumerate(table.iterrows()):
+    named = table if names == "all" else table[on_env]
+    for i, (_, row) in enumerate(named.iterrows()):
         ax.annotate(row[label], (row["release_date"], row[density]), fontsize=6,
                     xytext=(3, 3 if i % 2 else -7), textcoords="offset points", alpha=0.85)
     ax.fill_between(grid, low, high, color="C3", alpha=0.15, lw=0,
@@ -132,3 +135,41 @@ def density_trend_interactive(table: pd.DataFrame, trend: TrendFit, density: str
                       yaxis_title="capability density ρ", height=520, template="plotly_white",
                       margin=dict(l=60, r=20, t=20, b=50))
     return fig
+
+
+VERDICT_COLORS = {"inside": "C2", "above": "C1", "below": "C4"}
+
+
+def plot_forecast(ax: Axes, forecast: Forecast, title: str = "") -> None:
+    """A trend fitted up to a cutoff (grey points, red line), its forecast of the maximum density
+    with the prediction interval (shaded), and the later models coloured by where they fell;
+    the later records are outlined and named."""
+    fit = forecast.fit
+    past = fit.used
+    ax.scatter(past["release_date"], past["rho"], s=12, color="grey", alpha=0.6,
+               label="before the cutoff")
+    envelope = fit.envelope_models
+    ax.scatter(envelope["release_date"], envelope["rho"], s=26, color="C3", zorder=3,
+               label="records before the cutoff")
+    span = pd.date_range(envelope["release_date"].min(), forecast.cutoff, periods=50)
+    ax.plot(span, fit.trend.predict(span), color="C3", lw=1.4, label="fitted line")
+    ahead = pd.date_range(forecast.cutoff, forecast.end, periods=50)
+    line, low, high = forecast.band(ahead)
+    ax.plot(ahead, line, color="C3", lw=1.2, ls="--", label="forecast")
+    ax.fill_between(ahead, low, high, color="C3", alpha=0.12, lw=0,
+                    label=f"{LEVEL:.0%} prediction interval")
+    later = forecast.later
+    for verdict, color in VERDICT_COLORS.items():
+        rows = later[later["verdict"] == verdict]
+        ax.scatter(rows["release_date"], rows["rho"], s=16, color=color, alpha=0.8,
+                   label=f"later model, {verdict}")
+    records = forecast.records()
+    ax.scatter(records["release_date"], records["rho"], s=60, facecolor="none",
+               edgecolor="black", lw=1.2, zorder=4, label="later record")
+    for i, row in records.iterrows():
+        ax.annotate(row["model"], (row["release_date"], row["rho"]), fontsize=7,
+                    xytext=(4, 6 if i % 2 else -10), textcoords="offset points")
+    ax.axvline(forecast.cutoff, color="black", lw=0.8, ls=":")
+    ax.set(yscale="log", title=title, ylabel="capability density ρ")
+    ax.set_ylim(past["rho"].min() / 2, max(later["rho"].max() if len(later) else 1,
+                                           envelope["rho"].max()) * 30)

@@ -12,14 +12,15 @@ also restarts from ``LossLaw.fit``'s grid, so a resample that prefers another op
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from densing._batch import batched_least_squares, curve_residuals, loss_law_residuals
-from densing.analysis import ALL_FLOORS, SCORE, Analysis, _c4_law, _ladder, _task_loss_reference
+from densing.analysis import (ALL_FLOORS, SCORE, Analysis, Specification, _c4_law, _ladder,
+                              _task_loss_reference, combine_densities)
 from densing.benchmarks import NEAR_FLOOR
 from densing.ladder import ladder_runs
 from densing.loss_law import fit_bounds, fit_starts
@@ -34,12 +35,16 @@ class ReferenceDraws:
 
     law: np.ndarray  # (draws, 5)
     curve: np.ndarray  # (draws, 4)
+    benchmark_curves: dict[str, np.ndarray] = field(default_factory=dict)  # each (draws, 4)
 
-    def densities(self, score: np.ndarray, n_params: np.ndarray, D0: float) -> np.ndarray:
+    def densities(self, score: np.ndarray, n_params: np.ndarray, D0: float,
+                  curve: np.ndarray | None = None) -> np.ndarray:
         """Eq. 4 and ``ρ = N̂/N`` for every draw (rows) and model (columns); NaN where a draw's
-        reference cannot place the score (near its floor or beyond its reach at ``D0``)."""
+        reference cannot place the score (near its floor or beyond its reach at ``D0``).
+        ``curve`` (default: the aggregate's) gives the eq. 3 constants of each draw."""
+        curve = self.curve if curve is None else curve
         a, alpha, b, beta, e = (self.law[:, i:i + 1] for i in range(5))
-        c, gamma, mid, d = (self.curve[:, i:i + 1] for i in range(4))
+        c, gamma, mid, d = (curve[:, i:i + 1] for i in range(4))
         floor_loss = b * D0 ** -beta + e
         top = c * np.exp(-np.logaddexp(0.0, -gamma * (floor_loss - mid))) + d
         s = np.asarray(score, float)[None, :]
@@ -49,6 +54,16 @@ class ReferenceDraws:
             n_hat = ((loss - floor_loss) / a) ** (-1.0 / alpha)
         rho = n_hat / np.asarray(n_params, float)[None, :]
         return np.where(ok & np.isfinite(rho) & (rho > 0), rho, np.nan)
+
+    def model_densities(self, rows: pd.DataFrame, spec: Specification) -> np.ndarray:
+        """Every draw's density of every row of ``rows`` (columns ``n_b``, ``score`` and the
+        benchmarks), aggregated as ``spec.aggregate`` says."""
+        n_params = rows["n_b"].to_numpy(float) * 1e9
+        if spec.aggregate == "mean_score":
+            return self.densities(rows[SCORE].to_numpy(float), n_params, spec.D0)
+        rho = np.stack([self.densities(rows[b].to_numpy(float), n_params, spec.D0,
+                                       self.benchmark_curves[b]) for b in spec.benchmarks], -1)
+        return combine_densities(rho, spec)
 
     def reach(self, D0: float) -> np.ndarray:
         """Highest score each draw's reference can place at ``D0`` tokens."""
@@ -66,6 +81,9 @@ class Uncertainty:
     A_reference: np.ndarray
     A_combined: np.ndarray
     draws: ReferenceDraws
+    B_models: np.ndarray  # the intercept of each line, matching A_models (t in days since the
+    B_reference: np.ndarray  # trend's origin)
+    B_combined: np.ndarray
     level: float = 0.95
 
     COVERS = {"models": "models resampled, reference fixed",
@@ -110,7 +128,7 @@ def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> Referenc
         x = np.broadcast_to(points["loss_bpb"].to_numpy(float), weights.shape)
         curve = _draw_curve(x, 100 * points["accuracy"].to_numpy(float), weights,
                             analysis.reference.curve, floor=np.full((n_draws, 1), 25.0))
-        return ReferenceDraws(law=law, curve=curve)
+        return ReferenceDraws(law=law, curve=curve, benchmark_curves={"mmlu": curve})
     panel = analysis.panel
     panel_weights = rng.multinomial(len(panel), np.full(len(panel), 1 / len(panel)), n_draws)
     a, alpha, b, beta, e = (law[:, i:i + 1] for i in range(5))
@@ -126,7 +144,8 @@ def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> Referenc
         curves[key] = _draw_curve(x_all[:, ok], panel.loc[ok, key].to_numpy(float),
                                   panel_weights[:, ok], fitted, floor)
         floors.append(curves[key][:, 3:4])
-    return ReferenceDraws(law=law, curve=curves[keys[-1]])
+    return ReferenceDraws(law=law, curve=curves[keys[-1]],
+                          benchmark_curves={b: curves[b] for b in spec.benchmarks})
 
 
 @lru_cache(maxsize=None)
@@ -157,15 +176,16 @@ def uncertainty(analysis: Analysis, n_draws: int = 500, seed: int = 0, level: fl
     n_draws = draws.law.shape[0]
     rows = analysis.densities[analysis.densities["candidate"]]
     days = ((rows["release_date"] - analysis.trend.origin) / pd.Timedelta(days=1)).to_numpy(float)
-    rho = draws.densities(rows[SCORE].to_numpy(float), rows["n_b"].to_numpy(float) * 1e9,
-                          analysis.spec.D0)
+    rho = draws.model_densities(rows, analysis.spec)
     idx = np.random.default_rng(seed + 1).integers(0, days.size, (n_draws, days.size))
     with np.errstate(divide="ignore"):
         log_rho = np.log(rho)
-    A_ref, _ = fit_lines(np.broadcast_to(days, rho.shape), log_rho, analysis.spec.estimator)
-    A_comb, _ = fit_lines(days[idx], np.take_along_axis(log_rho, idx, 1), analysis.spec.estimator)
+    A_ref, B_ref = fit_lines(np.broadcast_to(days, rho.shape), log_rho, analysis.spec.estimator)
+    A_comb, B_comb = fit_lines(days[idx], np.take_along_axis(log_rho, idx, 1),
+                               analysis.spec.estimator)
     return Uncertainty(A_models=analysis.trend.bootstrap_A, A_reference=A_ref, A_combined=A_comb,
-                       draws=draws, level=level)
+                       draws=draws, B_models=analysis.trend.bootstrap_B, B_reference=B_ref,
+                       B_combined=B_comb, level=level)
 
 
 def _draw_law(n, d, loss, irreducible, fitted, weights) -> np.ndarray:

@@ -49,6 +49,8 @@ def test_every_score_is_a_percentage_with_setting_and_source(models):
 @pytest.mark.parametrize(("column", "value", "message"), [
     ("mmlu", 120.0, r"mmlu = 120\.0 .* outside \[0, 100\]"),
     ("release_date", "2024-13-01", "release_date must be YYYY-MM-DD"),
+    ("release_date", "", "release_date of .* is empty"),
+    ("release_date", "2024", "release_date must be YYYY-MM-DD"),
     ("mmlu_source", "", "mmlu of .* has no mmlu_source"),
 ])
 def test_broken_model_table_is_refused(tmp_path, column, value, message):
