@@ -345,8 +345,9 @@ def density_table(spec: Specification, table: pd.DataFrame,
 
 def combine_densities(rho: np.ndarray, spec: Specification) -> np.ndarray:
     """One density per row of per-benchmark densities ``rho`` (last axis: the benchmarks, NaN
-    where a reference cannot place the score): their geometric mean or median, as
-    ``spec.aggregate`` says, where at least ``spec.min_benchmarks`` are placeable; NaN elsewhere."""
+    where a reference cannot place the score): their geometric mean or median (taken on log
+    densities: with an even count, the geometric mean of the middle two), as ``spec.aggregate``
+    says, where at least ``spec.min_benchmarks`` are placeable; NaN elsewhere."""
     log_rho = np.log(rho)
     finite = np.isfinite(log_rho)
     placed = finite.sum(axis=-1)

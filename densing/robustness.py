@@ -53,6 +53,11 @@ SPECIFICATIONS: dict[str, Specification] = {
     "closest to the paper's protocol, MMLU + HumanEval": _default.replace(
         benchmarks=PAIR, scores="uniform", models="paper", window=(None, PAPER_CUTOFF)),
     "paper's models, OLS": _default.replace(models="paper", estimator="ols"),
+    "geometric mean of per-benchmark densities": _default.replace(aggregate="geometric"),
+    "median of per-benchmark densities": _default.replace(aggregate="median"),
+    "median, at least four benchmarks": _default.replace(aggregate="median", min_benchmarks=4),
+    "mixtures of experts by total parameters": _default.replace(moe="total"),
+    "mixtures of experts by active parameters": _default.replace(moe="active"),
 }
 
 

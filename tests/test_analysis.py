@@ -8,6 +8,7 @@ import pytest
 
 from densing import Specification, analyse
 from densing.analysis import _c4_law, _ladder
+from densing.data import BENCHMARKS, load_models
 from densing.ladder import ladder_runs
 from densing.resample import _draw_law
 
@@ -19,12 +20,13 @@ def default():
 
 def test_default_reproduces_chapter_five(default):
     trend = default.trend
-    assert len(default.used) == 50, "the number of models in the headline trend moved"
-    assert trend.A == pytest.approx(0.01116, abs=5e-5) and trend.doubling_days == pytest.approx(
-        62.1, abs=0.2), f"headline moved: A {trend.A:.5f}, {trend.doubling_days:.1f} days"
-    assert trend.A_ci == pytest.approx((0.01021, 0.01352), abs=5e-5)
+    assert len(default.used) == 58, "the number of models in the headline trend moved"
+    assert trend.A == pytest.approx(0.008296, abs=5e-6) and trend.doubling_days == pytest.approx(
+        83.6, abs=0.1), f"headline moved: A {trend.A:.6f}, {trend.doubling_days:.1f} days"
+    assert trend.A_ci == pytest.approx((0.007681, 0.010088), abs=5e-6)
     assert list(default.envelope_models["model"]) == [
-        "Llama-1-13B", "Llama-2-13B", "Mistral-7B", "Phi-2", "Qwen2-7B", "Qwen2.5-7B"]
+        "Llama-1-13B", "Llama-2-13B", "Mistral-7B", "StableLM-Zephyr-3B", "Phi-2", "Qwen2-7B",
+        "Qwen2.5-7B", "Qwen3-8B", "Seed-OSS-36B-Base"]
 
 
 @pytest.mark.parametrize("change", [
@@ -41,6 +43,50 @@ def test_every_field_changes_the_result(default, change):
     assert other.trend.A != pytest.approx(default.trend.A, rel=1e-6), f"{change} changed nothing"
 
 
+@pytest.mark.parametrize(("base", "change"), [
+    ({"estimator": "ols"}, {"moe": "total"}),  # by total, mixtures of experts set no record
+    ({}, {"moe": "active"}),
+    ({}, {"aggregate": "geometric"}),
+    ({}, {"aggregate": "median"}),
+    ({"aggregate": "median"}, {"min_benchmarks": 4}),
+    ({"aggregate": "geometric"}, {"min_benchmarks": 5}),
+])
+def test_the_newer_fields_change_the_result(base, change):
+    before = analyse(Specification(n_boot=0, **base))
+    after = analyse(Specification(n_boot=0, **base, **change))
+    assert after.trend.A != pytest.approx(before.trend.A, rel=1e-6), f"{change} changed nothing"
+
+
+def test_mixtures_of_experts_enter_only_when_asked(default):
+    moe = set(default.densities.loc[default.densities["architecture"] == "moe", "model"])
+    assert not moe & set(default.used["model"])
+    for view in ("total", "active"):
+        used = analyse(Specification(moe=view, n_boot=0)).used
+        assert moe & set(used["model"]), view
+    active = analyse(Specification(moe="active", n_boot=0)).densities.set_index("model")
+    total = analyse(Specification(moe="total", n_boot=0)).densities.set_index("model")
+    # Same effective size, fewer parameters: the density by active parameters is larger by the
+    # ratio of total to active parameters, exactly.
+    models = load_models().set_index("model")
+    placed = sorted(m for m in moe if np.isfinite(total.loc[m, "rho"]))
+    expected = models.loc[placed, "params_b"] / models.loc[placed, "params_active_b"]
+    np.testing.assert_allclose(active.loc[placed, "rho"] / total.loc[placed, "rho"], expected,
+                               rtol=1e-9)
+
+
+def test_per_benchmark_aggregates_combine_the_per_benchmark_densities():
+    for aggregate, combine in (("geometric", lambda x: np.exp(np.mean(np.log(x)))),
+                               ("median", lambda x: np.exp(np.median(np.log(x))))):
+        table = analyse(Specification(aggregate=aggregate, n_boot=0)).densities
+        rho = table[[f"rho_{b}" for b in BENCHMARKS]].to_numpy(float)
+        for row, value in zip(rho, table["rho"], strict=True):
+            placed = row[np.isfinite(row)]
+            if placed.size >= 3:
+                assert value == pytest.approx(combine(placed), rel=1e-9)
+            else:
+                assert np.isnan(value)
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ({"estimator": "median"}, r"estimator = 'median' is not one of"),
     ({"scores": "harness"}, r"scores = 'harness' is not one of"),
@@ -51,6 +97,12 @@ def test_every_field_changes_the_result(default, change):
     ({"reference": "task_loss"}, r"benchmarks = 'bbh' is not available"),
     ({"params": "non_embedding", "panel": "obsscaling", "benchmarks": ("mmlu",)},
      "needs panel='models'"),
+    ({"aggregate": "mean"}, r"aggregate = 'mean' is not one of"),
+    ({"moe": "yes"}, r"moe = 'yes' is not one of"),
+    ({"min_benchmarks": 4}, r"min_benchmarks = 4 has no effect with aggregate='mean_score'"),
+    ({"aggregate": "median", "min_benchmarks": 6}, r"min_benchmarks = 6 is more than the 5"),
+    ({"aggregate": "median", "min_benchmarks": 0}, r"min_benchmarks = 0 must be an integer >= 1"),
+    ({"moe": "active", "params": "non_embedding"}, r"moe = 'active' needs params='total'"),
 ])
 def test_bad_values_are_refused(change, message):
     with pytest.raises(ValueError, match=message):
@@ -64,7 +116,7 @@ def test_unknown_model_in_exclude_is_refused():
 
 def test_every_model_keeps_a_row_and_a_reason(default):
     table = default.densities
-    assert len(table) == 96
+    assert len(table) == len(load_models())
     assert (table["in_trend"] == (table["reason"] == "")).all()
     assert table.loc[~table["in_trend"], "reason"].str.len().gt(0).all()
 

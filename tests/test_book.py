@@ -16,7 +16,7 @@ JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
 BUILD_FLAGS = ["--all", "-n", "-W", "--keep-going"]
 FIGURES_PER_PAGE = {"00_introduction": 1, "01_loss_law": 1, "02_performance_curve": 2,
                     "03_effective_parameters": 1, "04_density": 1, "05_densing_law": 2,
-                    "06_choices": 3}
+                    "06_choices": 3, "07_forecast": 3}
 
 
 def build(source: Path, output: Path) -> subprocess.CompletedProcess:
@@ -48,6 +48,16 @@ def test_glued_numbers_reach_the_pages(html):
     text = (html / "chapters" / "02_performance_curve.html").read_text()
     prose = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text))
     assert "predicted within 0.041 (7B) and 0.044 (13B)" in prose
+
+
+def test_forecast_chapter_reports_each_cutoff_and_its_verdicts(html):
+    """Chapter 7's tables come from the executed forecasts (tests/test_forecast.py pins them)."""
+    text = (html / "chapters" / "07_forecast.html").read_text()
+    prose = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text))
+    for cutoff in ("2024-04-30", "2024-10-31", "2025-04-30"):
+        assert prose.count(cutoff) >= 4, cutoff  # summary table, record table, figure titles
+    assert "the maximum density kept growing after the paper" in prose
+    assert "Of the 12 records scored, 11 fell inside their prediction interval" in prose
 
 
 def test_interactive_densing_figure_names_every_model(html):

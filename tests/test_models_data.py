@@ -84,3 +84,23 @@ def test_introduction_example_holds(models):
     assert rows.loc["Qwen2.5-7B", "params_b"] * 9 < rows.loc["Llama-2-70B", "params_b"]
     gap = rows.loc["Qwen2.5-7B", "release_date"] - rows.loc["Llama-2-70B", "release_date"]
     assert gap.days > 365
+
+
+def test_every_model_has_a_sourced_release_date(models):
+    assert models["release_date"].notna().all()
+    assert models["release_date_source"].fillna("").str.len().gt(10).all()
+
+
+def test_at_least_35_recent_models_have_four_sourced_scores(models):
+    """Issue 'the law after the paper': models released after the paper's cutoff with at least
+    four of the five scores."""
+    recent = models[models["release_date"] > pd.Timestamp("2024-10-31")]
+    assert (recent[list(BENCHMARKS)].notna().sum(axis=1) >= 4).sum() >= 35
+
+
+def test_mixture_of_experts_rows_have_sourced_active_counts(models):
+    moe = models[models["architecture"] == "moe"]
+    assert moe["params_active_b"].notna().all(), list(moe.loc[moe["params_active_b"].isna(),
+                                                              "model"])
+    assert (moe["params_active_b"] < moe["params_b"]).all()
+    assert models.loc[models["architecture"] == "dense", "params_active_b"].isna().all()
