@@ -37,6 +37,7 @@ class Forecast:
     lines: np.ndarray  # (draws, 2): A and B of eq. 5, models and reference resampled together
     scatter: float  # standard deviation of the record-setters about the fitted line (ln ρ)
     later: pd.DataFrame  # models released after the cutoff up to ``end``, scored
+    best_at_cutoff: float  # the highest density of any model released up to the cutoff
     seed: int = 0
 
     def band(self, dates: pd.Series | pd.DatetimeIndex, level: float = LEVEL
@@ -57,8 +58,8 @@ class Forecast:
     def summary(self) -> dict[str, object]:
         """The forecast at the end of the horizon against the highest density reached by then."""
         line, low, high = (v[0] for v in self.band(pd.DatetimeIndex([self.end])))
-        best_before = self.fit.used["rho"].max()
-        reached = max(best_before, self.later["rho"].max()) if len(self.later) else best_before
+        reached = max(self.best_at_cutoff, self.later["rho"].max()) if len(self.later) else \
+            self.best_at_cutoff
         records = self.records()
         return {"cutoff": self.cutoff.date(), "models fitted": len(self.fit.used),
                 "doubling (days)": self.fit.trend.doubling_days,
@@ -85,12 +86,12 @@ def forecast(spec: Specification, cutoff: str, horizon_months: int = HORIZON_MON
     t = ((envelope["release_date"] - fit.trend.origin) / pd.Timedelta(days=1)).to_numpy()
     residuals = np.log(envelope["density"].to_numpy()) - (fit.trend.A * t + fit.trend.B)
     scatter = float(np.sqrt((residuals ** 2).sum() / max(len(residuals) - 2, 1)))
-    result = Forecast(fit=fit, cutoff=cutoff_ts, end=end, lines=lines, scatter=scatter,
-                      later=pd.DataFrame(), seed=seed)  # its band scores the later models below
     everyone = analyse(spec.replace(models="all", window=(None, None), n_boot=0)).used
+    earlier = float(everyone[everyone["release_date"] <= cutoff_ts]["rho"].max())
+    result = Forecast(fit=fit, cutoff=cutoff_ts, end=end, lines=lines, scatter=scatter,
+                      later=pd.DataFrame(), best_at_cutoff=earlier, seed=seed)
     later = everyone[(everyone["release_date"] > cutoff_ts) & (everyone["release_date"] <= end)]
     later = later.sort_values(["release_date", "rho"], ascending=[True, False])
-    earlier = everyone[everyone["release_date"] <= cutoff_ts]["rho"].max()
     best = np.maximum.accumulate(np.r_[earlier, later["rho"].to_numpy()])[:-1]
     line, low, high = result.band(later["release_date"])
     later = later[["model", "release_date", "n_b", "rho"]].assign(

@@ -151,11 +151,14 @@ def plot_forecast(ax: Axes, forecast: Forecast, title: str = "") -> None:
     envelope = fit.envelope_models
     ax.scatter(envelope["release_date"], envelope["rho"], s=26, color="C3", zorder=3,
                label="records before the cutoff")
-    span = pd.date_range(envelope["release_date"].min(), forecast.cutoff, periods=50)
+    last = envelope["release_date"].max()
+    span = pd.date_range(envelope["release_date"].min(), last, periods=50)
     ax.plot(span, fit.trend.predict(span), color="C3", lw=1.4, label="fitted line")
+    beyond = pd.date_range(last, forecast.end, periods=50)
+    ax.plot(beyond, fit.trend.predict(beyond), color="C3", lw=1.2, ls="--",
+            label="the line past its last record")
     ahead = pd.date_range(forecast.cutoff, forecast.end, periods=50)
-    line, low, high = forecast.band(ahead)
-    ax.plot(ahead, line, color="C3", lw=1.2, ls="--", label="forecast")
+    _, low, high = forecast.band(ahead)
     ax.fill_between(ahead, low, high, color="C3", alpha=0.12, lw=0,
                     label=f"{LEVEL:.0%} prediction interval")
     later = forecast.later
