@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from densing._fit import FitWarning
-from densing.benchmarks import FLOORS, NEAR_FLOOR, c4_loss_law
+from densing.benchmarks import FLOORS, c4_loss_law
 from densing.data import BENCHMARKS, DATA_DIR, load_ladder, load_models
 from densing.ladder import ladder_runs
 from densing.loss_law import LossLaw
@@ -300,7 +300,7 @@ def density_table(spec: Specification, table: pd.DataFrame,
         values = table[key]
         low, high = ref.score_range
         rho = ref.density(values.fillna(-1.0), size.fillna(1.0), errors="coerce")
-        near = low + NEAR_FLOOR * (ref.curve.ceiling - low)
+        near = ref.near_floor
         no_score = ("no score" if key != SCORE or len(spec.benchmarks) == 1
                     else f"fewer than {len(spec.benchmarks)} scores")
         reason = np.select(

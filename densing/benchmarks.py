@@ -13,9 +13,6 @@ import pandas as pd
 from densing.ladder import ladder_runs
 from densing.loss_law import LossLaw
 
-# A score within this fraction of the floor-to-ceiling range above the floor says little about size:
-# its density is set more by the fitted floor than by the model.
-NEAR_FLOOR = 0.05
 # Score of random guessing, in percent: 4 options for MMLU; MATH, HumanEval and MBPP are free-form
 # answers that a guess essentially never gets right. BBH mixes formats (2 to 7 options and
 # free-form), so its floor is fitted. The average's floor is the mean of the five floors.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# data/ of the checkout, installed with the package as densing.data_files (pyproject.toml).
+DATA_DIR = Path(str(files("densing.data_files")))
 
 # Number of answer options of each ladder task: a random guess scores 1/options.
 ANSWER_OPTIONS = {"mmlu": 4, "hellaswag": 4, "arc_easy": 4, "arc_challenge": 4, "boolq": 2,

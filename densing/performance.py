@@ -15,6 +15,9 @@ from densing._checks import as_array, same_length, scalar_or_array
 from densing._fit import multistart_fit
 
 Errors = Literal["raise", "coerce"]
+# A score within this fraction of the floor-to-ceiling range above the floor says little about size:
+# its density is set more by the fitted floor than by the model.
+NEAR_FLOOR = 0.05
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import numpy as np
 
 from densing._checks import as_array, scalar_or_array
 from densing.loss_law import LossLaw
-from densing.performance import Errors, PerformanceCurve, _check_scores
+from densing.performance import NEAR_FLOOR, Errors, PerformanceCurve, _check_scores
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,28 @@ class Reference:
         out = np.where(np.isnan(loss), np.nan, out)
         return scalar_or_array(out, score)
 
+    @property
+    def near_floor(self) -> float:
+        """Scores below this are within ``NEAR_FLOOR`` of the floor-to-ceiling range above the
+        floor: their densities say more about the fitted floor than about the model."""
+        return self.curve.floor + NEAR_FLOOR * (self.curve.ceiling - self.curve.floor)
+
     def density(self, score: Any, n_params: Any, errors: Errors = "raise") -> float | np.ndarray:
-        """Capability density ``ρ = N̂(S) / N``: how many times its size the model is worth."""
+        """Capability density ``ρ = N̂(S) / N``: how many times its size the model is worth.
+
+        Like the book's tables, a score below ``near_floor`` is refused (``errors="raise"``) or
+        gives NaN (``errors="coerce"``), as are scores outside ``score_range``.
+        """
         n = as_array("n_params", n_params, low=0, low_open=True)
-        n_hat = self.effective_params(score, errors=errors)
-        return scalar_or_array(np.asarray(n_hat) / n, score, n_params)
+        n_hat = np.asarray(self.effective_params(score, errors=errors), dtype=float)
+        near = np.asarray(score, dtype=float) < self.near_floor
+        if near.any():
+            if errors == "raise":
+                first = float(np.asarray(score, dtype=float).flat[int(np.flatnonzero(near)[0])])
+                raise ValueError(f"score = {first!r} is near the floor (below "
+                                 f"{self.near_floor:.4g}, within {NEAR_FLOOR:.0%} of the range "
+                                 f"above the floor {self.curve.floor:.4g}): its density would "
+                                 "say more about the fitted floor than about the model; "
+                                 "errors='coerce' gives NaN")
+            n_hat = np.where(near, np.nan, n_hat)
+        return scalar_or_array(n_hat / n, score, n_params)

@@ -21,10 +21,9 @@ import pandas as pd
 from densing._batch import batched_least_squares, curve_residuals, loss_law_residuals
 from densing.analysis import (ALL_FLOORS, SCORE, Analysis, Specification, _c4_law, _ladder,
                               _task_loss_reference, combine_densities)
-from densing.benchmarks import NEAR_FLOOR
 from densing.ladder import ladder_runs
 from densing.loss_law import fit_bounds, fit_starts
-from densing.performance import PerformanceCurve
+from densing.performance import NEAR_FLOOR, PerformanceCurve
 from densing.trend import fit_lines
 
 

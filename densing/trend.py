@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,10 +207,22 @@ def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot:
 
 
 def _as_dates(values: Any) -> pd.DatetimeIndex:
+    """Dates, or a ValueError: numbers (a year, a day count) and partial dates ('2024') are
+    refused, never read as a date."""
+    series = pd.Series(np.atleast_1d(values))
+    for value in series:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue  # reported as missing below
+        if isinstance(value, (bool, int, float, np.number)) or (
+                isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", value)):
+            shown = repr(value) if isinstance(value, str) else str(value)
+            raise ValueError(f"release_dates = {shown} is not a date: pass dates such as "
+                             "'2024-02-01' (YYYY-MM-DD)")
     try:
-        dates = pd.DatetimeIndex(pd.to_datetime(pd.Series(np.atleast_1d(values)), errors="raise"))
+        dates = pd.DatetimeIndex(pd.to_datetime(series, errors="raise"))
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"release_dates must be dates (e.g. '2024-02-01'): {exc}") from exc
+        raise ValueError(f"release_dates must be dates (e.g. '2024-02-01'): "
+                         f"{str(exc).splitlines()[0]}") from exc
     if dates.isna().any():
         raise ValueError("release_dates has a missing value at position "
                          f"{int(np.flatnonzero(dates.isna())[0])}")

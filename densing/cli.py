@@ -1,0 +1,221 @@
+"""The ``densing`` command: the density of your models, and their trend, from the command line.
+
+    densing density --params 7.6e9 --mmlu 74.2 --bbh 70.4 --math 49.8 --humaneval 57.9 --mbpp 74.9
+    densing density --csv my_models.csv --format json
+    densing trend --csv my_models.csv --plot trend.png
+    densing --version          (or python -m densing ...)
+
+Results go to standard output, messages to standard error; bad input is one line on standard
+error and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+
+from densing.analysis import AGGREGATES, MIN_BENCHMARKS, Specification
+from densing.calculator import N_DRAWS, densities_of, describe_reference
+from densing.data import BENCHMARKS
+from densing.display import human_count, significant
+from densing.trend import ESTIMATORS, fit_trend
+
+FORMATS = ("table", "csv", "json")
+BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on standard error and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(BAD_INPUT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the exit code (0, or 2 for bad input)."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError, pd.errors.ParserError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"densing: error: {message}", file=sys.stderr)
+        return BAD_INPUT
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="densing", description="Capability density of LLMs (the Densing Law).")
+    parser.add_argument("--version", action="version", version=f"densing {_version()}")
+    commands = parser.add_subparsers(required=True, metavar="{density,trend}", parser_class=_Parser)
+
+    density = commands.add_parser("density", help="the density of one model or of a CSV table")
+    density.add_argument("--params", type=float, help="parameters, a raw count (7.6e9, not 7.6)")
+    for b in BENCHMARKS:
+        density.add_argument(f"--{b}", type=float, help=f"{b} score in percent (0-100)")
+    density.add_argument("--csv", help="a table with n_params and score columns instead")
+    _add_choices(density)
+    density.set_defaults(run=_run_density)
+
+    trend = commands.add_parser("trend", help="fit the densing law to a CSV table of models")
+    trend.add_argument("--csv", required=True,
+                       help="columns model, release_date (YYYY-MM-DD), n_params, scores")
+    trend.add_argument("--estimator", choices=ESTIMATORS, default="envelope")
+    trend.add_argument("--plot", help="write the figure to this PNG file")
+    _add_choices(trend)
+    trend.set_defaults(run=_run_trend)
+    return parser
+
+
+def _add_choices(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--aggregate", choices=AGGREGATES, default="mean_score",
+                        help="mean_score needs all five scores; geometric/median use those given")
+    parser.add_argument("--min-benchmarks", type=int, default=MIN_BENCHMARKS,
+                        help="with geometric/median: placeable scores a model needs")
+    parser.add_argument("--d0", type=float, default=1e12,
+                        help="training tokens of the reference models (raw count, default 1e12)")
+    parser.add_argument("--draws", type=int, default=N_DRAWS,
+                        help="reference refits behind the interval")
+    parser.add_argument("--format", choices=FORMATS, default="table")
+
+
+def _spec(args: argparse.Namespace) -> Specification:
+    if args.draws < 1:
+        raise ValueError(f"draws = {args.draws} must be an integer >= 1")
+    return Specification(aggregate=args.aggregate, D0=args.d0, min_benchmarks=args.min_benchmarks,
+                         n_boot=0)
+
+
+def _run_density(args: argparse.Namespace) -> int:
+    spec = _spec(args)
+    scores = {b: getattr(args, b) for b in BENCHMARKS if getattr(args, b) is not None}
+    if args.csv and (args.params is not None or scores):
+        raise ValueError("give either --csv or --params with scores, not both")
+    if args.csv:
+        table = _read_csv(args.csv)
+    elif args.params is None:
+        raise ValueError("--params is missing: the model's raw parameter count (e.g. 7.6e9)")
+    else:
+        table = pd.DataFrame([{"n_params": args.params, **scores}])
+    with _Progress(2) as progress:
+        progress.step("fitting the reference and refitting it on resampled data")
+        result = densities_of(table, spec, args.draws)
+        progress.step("done")
+    if not args.csv and result["reason"].iloc[0]:
+        raise ValueError(result["reason"].iloc[0])
+    _emit(result, args.format, note=f"reference: {describe_reference(spec)}; interval: "
+          f"95% of {args.draws} reference refits")
+    return 0
+
+
+def _run_trend(args: argparse.Namespace) -> int:
+    spec = _spec(args)
+    table = _read_csv(args.csv)
+    for column in ("model", "release_date"):
+        if column not in table.columns:
+            raise ValueError(f"{column} is missing from {args.csv}: the trend needs model, "
+                             "release_date (YYYY-MM-DD), n_params and scores")
+    dates = pd.to_datetime(table["release_date"].astype(str), format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        bad = table["release_date"][dates.isna()].iloc[0]
+        raise ValueError(f"release_date = {bad!r} is not a date YYYY-MM-DD")
+    with _Progress(3) as progress:
+        progress.step("fitting the reference and refitting it on resampled data")
+        result = densities_of(table, spec, args.draws)
+        progress.step("fitting the trend with 2,000 bootstrap resamples of the models")
+        placed = result[result["reason"] == ""].assign(release_date=dates)
+        trend = fit_trend(placed["release_date"], placed["density"], estimator=args.estimator)
+        progress.step("done")
+    if args.plot:
+        _plot(placed.rename(columns={"density": "rho"}), trend, args.plot)
+    lo, hi = trend.doubling_days_ci
+    summary = pd.DataFrame([{
+        "models": len(placed), "without a density": int((result["reason"] != "").sum()),
+        "A_per_day": trend.A, "doubling_days": trend.doubling_days, "doubling_days_low": lo,
+        "doubling_days_high": hi, "r2": trend.r2,
+        "record_setters": ", ".join(placed["model"].iloc[trend.envelope["position"]])}])
+    _emit(summary, args.format, note=f"reference: {describe_reference(spec)}; interval: 95% of "
+          "2,000 model resamples, reference fixed")
+    return 0
+
+
+def _read_csv(path: str) -> pd.DataFrame:
+    table = pd.read_csv(path, dtype={"model": str, "release_date": str})
+    if table.empty:
+        raise ValueError(f"{path} has no rows")
+    return table
+
+
+def _emit(table: pd.DataFrame, fmt: str, note: str) -> None:
+    if fmt == "json":
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        print(json.dumps({"results": records, "note": note}, indent=2, default=str))
+    elif fmt == "csv":
+        table.to_csv(sys.stdout, index=False)
+    else:
+        print(_readable(table).to_string(index=False))
+        print(note, file=sys.stderr)
+
+
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Counts in human units (7.61B), other numbers to 3 significant digits, no NaN."""
+    out = table.copy()
+    for column in out.columns:
+        if column in ("n_params", "effective_params"):
+            out[column] = out[column].map(human_count)
+        elif column == "placed_share":
+            out[column] = out[column].map(lambda v: f"{v:.0%}" if np.isfinite(v) else "")
+        elif column in BENCHMARKS:
+            out[column] = out[column].map(lambda v: f"{v:g}" if np.isfinite(v) else "")
+        elif pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(significant)
+    return out.fillna("")
+
+
+def _plot(table: pd.DataFrame, trend, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from densing.plotting import plot_density_trend, use_style
+
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    plot_density_trend(ax, table.reset_index(drop=True), trend, density="rho", names="envelope")
+    fig.tight_layout()
+    fig.savefig(path)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+class _Progress:
+    """A progress bar on standard error, shown only on a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, file=sys.stderr, disable=not sys.stderr.isatty(),
+                         leave=False)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def step(self, what: str) -> None:
+        self._bar.set_description(what)
+        self._bar.update(1)
+
+    def __exit__(self, *exc) -> None:
+        self._bar.close()
+
+
+def _version() -> str:
+    try:
+        return version("densing")
+    except PackageNotFoundError:  # run from a checkout without installing
+        return "unknown"
