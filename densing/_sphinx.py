@@ -4,6 +4,9 @@
   registered twice by the Jupyter Book 1 stack, and a script that declares a const twice throws),
   and a light colour mode by default (the figures are drawn for a light background; an empty mode
   logs an error).
+- Figures carry their caption as alt text, and the bibliography list no longer claims a list
+  role its entries do not fill (an accessibility error).
+- Bibliography labels in the author-year style of the in-text citations ("Xiao et al., 2024").
 - The density calculator of "The density of your model" runs in the browser: the build writes the
   constants of the default reference to ``_static/densing-reference.js`` and copies
   ``densing/calculator.js`` beside it.
@@ -11,7 +14,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,50 @@ def _tidy_page(app: Any, pagename: str, templatename: str, context: dict, doctre
             seen.add(key)
             unique.append(script)
     context["script_files"] = unique
+    if "body" in context:
+        context["body"] = _accessible(context["body"])
+
+
+_FIGURE = re.compile(r'(<figure[^>]*>\s*<img alt=")[^"]*("[^>]*>.*?<span class="caption-text">)'
+                     r'(.*?)(</span>)', re.S)
+
+
+def _accessible(body: str) -> str:
+    """Each figure's caption as its image's alt text; no list role on the bibliography."""
+    def caption_as_alt(match: re.Match) -> str:
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(3))).split())
+        return match.group(1) + html.escape(text, quote=True) + match.group(2) + \
+            match.group(3) + match.group(4)
+
+    body = _FIGURE.sub(caption_as_alt, body)
+    return body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+
+
+def _author_year_labels() -> None:
+    """Register the pybtex style ``authoryear``: labels "Xiao et al., 2024", as cited in the text."""
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.unsrt import Style
+    from pybtex.style.labels import BaseLabelStyle
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            for entry in sorted_entries:
+                people = entry.persons.get("author", [])
+                names = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in people
+                         if str(p) != "others"]
+                if len(names) >= 3 or (names and len(names) < len(people)):
+                    who = f"{names[0]} et al."
+                elif len(names) == 2:
+                    who = f"{names[0]} and {names[1]}"
+                else:
+                    who = names[0] if names else entry.key
+                yield f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+    class AuthorYearStyle(Style):
+        default_label_style = "authoryear"
+
+    register_plugin("pybtex.style.labels", "authoryear", AuthorYearLabels)
+    register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle)
 
 
 def reference_constants() -> dict[str, Any]:
@@ -57,6 +106,7 @@ def _write_calculator(app: Any, exception: Exception | None) -> None:
 
 
 def setup(app: Any) -> dict[str, Any]:
+    _author_year_labels()
     app.connect("html-page-context", _tidy_page, priority=900)  # after the others add scripts
     app.connect("build-finished", _write_calculator)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,167 @@
+"""What a reader's browser sees: serve the built site on 127.0.0.1 and check a page in headless
+Chromium (Debian's /usr/bin/chromium, driven by playwright; no browser is downloaded).
+
+``check_page`` returns the problems of one page, each a line naming what is wrong: console
+errors, failed or outside requests (the site must work offline), images that did not load or
+lack a meaningful alt text, internal links that do not resolve, raw TeX left in the text, a
+plotly figure that shows no model on hover, and serious accessibility violations (axe-core).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SERIOUS = ("serious", "critical")
+# TeX that MathJax did not typeset: delimiters, or a macro the book uses, in visible text.
+RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\(frac|hat|ln|rho|alpha|beta|gamma|text)\b")
+
+_VISIBLE_TEXT = """() => {
+  const root = document.querySelector('main') || document.body;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.closest('pre, code, script, style, mjx-container, .MathJax')) continue;
+    parts.push(node.textContent);
+  }
+  return parts.join(' ');
+}"""
+
+_IMAGES = """() => Array.from(document.images).map(img => ({
+  src: img.getAttribute('src'), alt: img.getAttribute('alt'),
+  loaded: img.complete && img.naturalWidth > 0}))"""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def pages(html: Path) -> list[str]:
+    """Every HTML page of the site, relative to its root."""
+    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
+                  if not {"_static", "_sources", "_images"} & set(p.parts))
+
+
+def open_page(browser, url: str, base: str):
+    """A new page at ``url`` that records console errors and failed or outside requests, and is
+    cut off from everything but ``base`` (as a reader offline would be)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.problems = []
+    page.on("console", lambda m: page.problems.append(f"console error: {m.text}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: page.problems.append(f"request failed: {r.url}"))
+    page.on("response", lambda r: page.problems.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 else None)
+
+    def offline(route) -> None:
+        url = route.request.url
+        if url.startswith(base) or url.startswith("data:") or url.startswith("blob:"):
+            route.continue_()
+        else:
+            page.problems.append(f"request outside the site: {url}")
+            route.abort()
+
+    page.route("**/*", offline)
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_function("() => window.MathJax === undefined || "
+                           "(MathJax.startup !== undefined && MathJax.startup.promise !== undefined)")
+    page.evaluate("() => window.MathJax === undefined || MathJax.startup.promise")  # typeset done
+    return page
+
+
+def check_page(browser, base: str, path: str, screenshot: Path | None = None) -> list[str]:
+    """The problems of the page at ``path`` (empty when it is clean)."""
+    page = open_page(browser, f"{base}/{path}", base)
+    problems = list(page.problems)
+    raw = [m.group(0) for m in RAW_TEX.finditer(page.evaluate(_VISIBLE_TEXT))]
+    if raw:
+        problems.append(f"raw TeX in the text: {len(raw)} spans, e.g. {raw[0]!r}")
+    for image in page.evaluate(_IMAGES):
+        if not image["loaded"]:
+            problems.append(f"image did not load: {image['src']}")
+        alt = (image["alt"] or "").strip()
+        if not alt or alt.endswith(".png") or "_images/" in alt:
+            problems.append(f"image without a meaningful alt text: {image['src']} (alt {alt!r})")
+    problems += _broken_links(page, base, path)
+    if page.locator(".plotly-graph-div").count():
+        problems += _dead_plotly(page)
+    problems += _accessibility(page)
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot), full_page=True)
+    page.close()
+    return [f"{path}: {p}" for p in problems]
+
+
+def _broken_links(page, base: str, path: str) -> list[str]:
+    """Internal links whose page does not exist or whose anchor is not on it."""
+    problems, fetched = [], {}
+    here = page.url  # after any redirect (index.html forwards to the first chapter)
+    for href in set(page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")):
+        url = urljoin(here, href)
+        if urlparse(url).netloc != urlparse(base).netloc:
+            continue
+        target, fragment = urldefrag(url)
+        if target not in fetched:
+            response = page.request.get(target)
+            fetched[target] = response.text() if response.ok else None
+        text = fetched[target]
+        if text is None:
+            problems.append(f"internal link does not resolve: {href}")
+        elif fragment and f'id="{fragment}"' not in text:
+            problems.append(f"internal link to a missing anchor: {href}")
+    return problems
+
+
+def _dead_plotly(page) -> list[str]:
+    """Hover the first plotted point of each interactive figure: a label naming a model must
+    appear."""
+    problems = []
+    for i in range(page.locator(".plotly-graph-div").count()):
+        figure = page.locator(".plotly-graph-div").nth(i)
+        figure.scroll_into_view_if_needed()
+        points = figure.locator("g.points path")
+        if points.count() == 0:
+            problems.append(f"interactive figure {i + 1} has no points (plotly did not draw)")
+            continue
+        points.last.hover(force=True)
+        page.wait_for_timeout(300)
+        label = figure.locator(".hoverlayer").first.text_content() or ""
+        if not label.strip():
+            problems.append(f"interactive figure {i + 1}: hovering a point shows no model")
+    return problems
+
+
+def _accessibility(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"accessibility ({v['impact']}): {v['id']}: {v['help']} "
+            f"({len(v['nodes'])} elements)"
+            for v in results.response["violations"] if v["impact"] in SERIOUS]
