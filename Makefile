@@ -7,9 +7,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BOOK_FLAGS := --all -n -W --keep-going
 
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: install book test bench lab clean
 
 install: $(STAMP)
+
+# The browser tests drive Debian's Chromium (never a downloaded browser); machines here run as root.
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +29,19 @@ book: install
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/python -m pytest
 
-bench: install
+bench: install $(CHROMIUM)
 	$(BIN)/python tests/benchmark.py
 
+# JupyterLab on chapters/ (open a chapter with right-click > Open With > Notebook). As root, as in
+# a container, it needs --allow-root; LAB_IP=0.0.0.0 makes it reachable from outside a container.
+LAB_IP   ?= 127.0.0.1
+LAB_PORT ?= 8888
 lab: install
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/jupyter lab chapters/ --no-browser --ip=$(LAB_IP) --port=$(LAB_PORT) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf _build

@@ -7,6 +7,8 @@
 - Figures carry their caption as alt text, and the bibliography list no longer claims a list
   role its entries do not fill (an accessibility error).
 - Bibliography labels in the author-year style of the in-text citations ("Xiao et al., 2024").
+- Each chapter downloadable as a notebook that reads like its page (``densing._notebooks``), linked
+  under its title.
 - The density calculator of "The density of your model" runs in the browser: the build writes the
   constants of the default reference to ``_static/densing-reference.js`` and copies
   ``densing/calculator.js`` beside it.
@@ -24,6 +26,13 @@ from typing import Any
 
 def _tidy_page(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     context["default_mode"] = "light"
+    if "body" in context and _executed(app, pagename).exists():
+        link = context["pathto"](f"{NOTEBOOKS}/{pagename}.ipynb", 1)
+        download = (f'<p class="densing-notebook"><a href="{link}" download>Download this chapter '
+                    "as a notebook (.ipynb)</a>: the page's numbers filled in, solutions at the "
+                    "end; it runs in any Jupyter with densing installed.</p>")
+        context["body"] = re.sub("</h1>", lambda m: m.group(0) + download, context["body"],
+                                 count=1)
     seen, unique = set(), []
     for script in context.get("script_files", []):
         key = (getattr(script, "filename", str(script)) or "",  # None and "" alike
@@ -95,6 +104,67 @@ def reference_constants() -> dict[str, Any]:
             "draws": {"law": draws.law.tolist(), "curve": draws.curve.tolist()}}
 
 
+NOTEBOOKS = "_static/notebooks"
+
+
+def _executed(app: Any, docname: str) -> Path:
+    """The notebook MyST-NB executed for ``docname``."""
+    return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+
+
+def _write_notebooks(app: Any, exception: Exception | None) -> None:
+    """Every executed chapter as a notebook that reads like its page."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import nbformat
+
+    from densing._notebooks import glue_values, readable_notebook
+
+    env = app.env
+    labels = env.domaindata["std"]["labels"]
+    citations = _citation_labels(Path(app.srcdir) / "references.bib")
+    figures = {name: (doc, numbers) for doc, kinds in env.toc_fignumbers.items()
+               for name, numbers in kinds.get("figure", {}).items()}
+
+    for docname in sorted(env.found_docs):
+        executed = _executed(app, docname)
+        if not executed.exists():
+            continue
+
+        def resolve(role: str, target: str, here: str = docname) -> str:
+            text, _, label = target.rpartition("<")
+            label = (label.rstrip(">") if text else target).strip()
+            if role == "cite":
+                return "(" + "; ".join(citations[key.strip()] for key in label.split(",")) + ")"
+            if role == "numref":
+                return "Fig. " + ".".join(str(n) for n in figures[label][1])
+            doc, _, title = labels[label]
+            shown = text.strip() or title
+            return shown if doc == here else f"[{shown}]({Path(doc).name}.ipynb)"
+
+        def figure_number(name: str) -> str:
+            return "Fig. " + ".".join(str(n) for n in figures[name][1]) if name in figures \
+                else "Figure"
+
+        glue_file = executed.with_suffix(".glue.json")
+        glued = glue_values(json.loads(glue_file.read_text())) if glue_file.exists() else {}
+        notebook = readable_notebook(json.loads(executed.read_text()), glued, resolve,
+                                     figure_number)
+        out = Path(app.outdir) / NOTEBOOKS / f"{docname}.ipynb"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nbformat.from_dict(notebook), str(out))
+
+
+def _citation_labels(bib: Path) -> dict[str, str]:
+    """Each bibliography key's author-year label, as the pages print it."""
+    from pybtex.database import parse_file
+    from pybtex.plugin import find_plugin
+
+    entries = parse_file(str(bib)).entries
+    labels = find_plugin("pybtex.style.labels", "authoryear")().format_labels(entries.values())
+    return dict(zip(entries.keys(), labels, strict=True))
+
+
 def _write_calculator(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -109,4 +179,5 @@ def setup(app: Any) -> dict[str, Any]:
     _author_year_labels()
     app.connect("html-page-context", _tidy_page, priority=900)  # after the others add scripts
     app.connect("build-finished", _write_calculator)
+    app.connect("build-finished", _write_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

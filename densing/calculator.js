@@ -68,7 +68,8 @@
       throw new Error(`no scores given: pass at least one of ${R.benchmarks.join(", ")} (percent)`);
     }
     if (given.length >= 2 && given.every((b) => scores[b] <= 1)) {
-      throw new Error("the scores are all at most 1: they look like fractions; pass percentages (0.742 -> 74.2)");
+      const listed = given.map((b) => `${b} = ${scores[b]}`).join(", ");
+      throw new Error(`the scores are all at most 1 (${listed}): they look like fractions; pass percentages (0.742 -> 74.2)`);
     }
     const missing = R.benchmarks.filter((b) => !(b in scores));
     if (missing.length) {

@@ -1,6 +1,11 @@
-"""Shared fixtures: a synthetic reference with known constants."""
+"""Shared fixtures: a synthetic reference with known constants, and the book built once from
+clean for every test that reads the site."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,3 +18,23 @@ def known_reference() -> Reference:
     law = LossLaw(a=180.0, alpha=0.32, b=40.0, beta=0.19, E=0.53, irreducible=True)
     curve = PerformanceCurve(c=0.75, gamma=-3.7, l=0.57, d=0.25)
     return Reference(law, curve, D0=1e12)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
+BUILD_FLAGS = ["--all", "-n", "-W", "--keep-going"]
+
+
+def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
+    """``jupyter-book build`` from clean, warnings as errors."""
+    return subprocess.run([JUPYTER_BOOK, "build", str(source), *BUILD_FLAGS, "--path-output",
+                           str(output)], capture_output=True, text=True, timeout=1200)
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory) -> Path:
+    """The site, built once from clean into a temporary folder."""
+    out = tmp_path_factory.mktemp("book")
+    result = build_book(ROOT, out)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return out / "_build" / "html"

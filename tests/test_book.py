@@ -3,33 +3,21 @@ and a chapter that raises or warns fails the build."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import signal
 import subprocess
-import sys
-from pathlib import Path
+import time
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
-BUILD_FLAGS = ["--all", "-n", "-W", "--keep-going"]
+from conftest import ROOT, build_book
+
 FIGURES_PER_PAGE = {"00_introduction": 1, "01_loss_law": 1, "02_performance_curve": 2,
                     "03_effective_parameters": 1, "04_density": 1, "05_densing_law": 2,
-                    "06_choices": 3, "07_forecast": 3}
-
-
-def build(source: Path, output: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([JUPYTER_BOOK, "build", str(source), *BUILD_FLAGS, "--path-output",
-                           str(output)], capture_output=True, text=True, timeout=1200)
-
-
-@pytest.fixture(scope="session")
-def html(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("book")
-    result = build(ROOT, out)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    return out / "_build" / "html"
+                    "06_choices": 3, "07_forecast": 3, "08_your_model": 0}
 
 
 @pytest.mark.parametrize("page", FIGURES_PER_PAGE)
@@ -83,5 +71,71 @@ def test_a_chapter_that_raises_or_warns_fails_the_build(tmp_path, cell, why):
     header = (ROOT / "chapters" / "04_density.md").read_text().split("---\n")[1]
     (tmp_path / "index.md").write_text(f"---\n{header}---\n\n# Broken\n\n```{{code-cell}} ipython3\n"
                                        f"{cell}\n```\n")
-    result = build(tmp_path, tmp_path)
+    result = build_book(tmp_path, tmp_path)
     assert result.returncode != 0, f"a chapter that {why} built without failing"
+
+
+NOTEBOOKS = "_static/notebooks/chapters"
+LEFTOVER_MARKUP = re.compile(r"\{(?:glue|ref|cite|numref|doc)[^}]*\}`|```\{[a-z-]+\}|^\([\w-]+\)=",
+                             re.M)
+
+
+@pytest.mark.parametrize("page", FIGURES_PER_PAGE)
+def test_each_chapter_downloads_as_a_notebook_that_reads_like_the_page(html, page):
+    text = (html / "chapters" / f"{page}.html").read_text()
+    assert f'href="../{NOTEBOOKS}/{page}.ipynb" download' in text
+    notebook = json.loads((html / NOTEBOOKS / f"{page}.ipynb").read_text())
+    markdown = "\n".join("".join(c["source"]) for c in notebook["cells"]
+                         if c["cell_type"] == "markdown")
+    assert not LEFTOVER_MARKUP.findall(markdown), LEFTOVER_MARKUP.findall(markdown)[:5]
+    glue_records = [o for c in notebook["cells"] for o in c.get("outputs", [])
+                    if "scrapbook" in o.get("metadata", {})]
+    assert not glue_records, "glue records would show as empty outputs in Jupyter"
+    if "## Exercises" in markdown and "Solution to" in text:
+        assert markdown.index("## Solutions") > markdown.index("## Exercises")
+
+
+def test_a_notebook_shows_the_numbers_of_its_page(html):
+    notebook = json.loads((html / NOTEBOOKS / "02_performance_curve.ipynb").read_text())
+    markdown = " ".join(" ".join("".join(c["source"]).split()) for c in notebook["cells"]
+                        if c["cell_type"] == "markdown")
+    assert "predicted within 0.041 (7B) and 0.044 (13B)" in markdown
+    assert "(Bhagia et al., 2024)" in markdown or "(Xiao et al., 2024)" in markdown
+
+
+def test_a_downloaded_notebook_runs_in_a_plain_kernel(html, tmp_path):
+    """Without MyST-NB (an import that fails stands in for it), with densing installed."""
+    import nbclient
+    import nbformat
+
+    (tmp_path / "myst_nb.py").write_text('raise ImportError("MyST-NB is not installed here")\n')
+    notebook = nbformat.read(html / NOTEBOOKS / "08_your_model.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    nbclient.NotebookClient(notebook, kernel_name="python3", timeout=600,
+                            resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+    printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code"
+                      for o in c.outputs)
+    assert "density: 25.2" in printed and "Error" not in printed
+
+
+def test_make_lab_starts_jupyterlab_even_as_root():
+    """`make lab` serves the chapters (a container runs it as root, which JupyterLab refuses
+    without --allow-root)."""
+    lab = subprocess.Popen(["make", "-s", "lab", "LAB_PORT=8897"], cwd=ROOT, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           start_new_session=True)
+    seen = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = lab.stdout.readline()
+            seen.append(line)
+            if "http://127.0.0.1:8897/lab" in line or not line:
+                break
+    finally:
+        os.killpg(lab.pid, signal.SIGTERM)
+        lab.wait(timeout=30)
+    assert any("http://127.0.0.1:8897/lab" in line for line in seen), "".join(seen)[-2000:]

@@ -1,0 +1,141 @@
+"""Each chapter as a notebook that reads like its page (written by the book build).
+
+MyST-NB executes every chapter into ``_build/jupyter_execute``; those notebooks still hold the
+book's markup. ``readable_notebook`` rewrites one so that Jupyter shows what the page shows:
+glued numbers filled in, cross-references and citations as text or links, admonitions as
+quotes, exercises numbered, solutions moved to a "Solutions" section at the end, figure captions
+under their figures, and outputs only the reader can see (glue records dropped). Its code runs in
+a plain kernel: without MyST-NB, ``glue`` becomes a function that does nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from collections.abc import Callable
+from typing import Any
+
+GLUE_FALLBACK = """try:
+    from myst_nb import glue
+except ImportError:  # a plain kernel: the page's numbers are already in the text
+    def glue(name, value, display=True):
+        return None"""
+
+_ROLE = re.compile(r"\{(glue:text|glue|ref|numref|cite|doc)\}`([^`]*)`")
+_DIRECTIVE = re.compile(r"```\{(\w[\w-]*)\}([^\n]*)\n(.*?)```", re.S)
+_LABEL_LINE = re.compile(r"^\([\w-]+\)=\s*$", re.M)
+
+
+def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[str, str], str],
+                      figure_number: Callable[[str], str]) -> dict:
+    """A copy of the executed ``notebook`` that reads like the page.
+
+    ``glued``: the chapter's glue values by name; ``resolve(role, target)``: the text (or Markdown
+    link) for a ``ref``, ``numref``, ``cite`` or ``doc`` role; ``figure_number(name)``: e.g.
+    "Fig. 3" for a named figure.
+    """
+    notebook = copy.deepcopy(notebook)
+    cells, solutions, exercise = [], [], 0
+    in_solution: list | None = None
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = _LABEL_LINE.sub("", "".join(cell["source"]))
+            while text:
+                marker = "```{solution-start}" if in_solution is None else "```{solution-end}"
+                before, found, rest = text.partition(marker)
+                before, exercise, inline = _directives(before, exercise)
+                solutions += [_markdown(_roles(s, glued, resolve)) for s in inline]
+                _append_markdown(cells if in_solution is None else in_solution, before, glued,
+                                 resolve)
+                if not found:
+                    break
+                if in_solution is None:
+                    label = rest.split("\n", 1)[0].strip()
+                    in_solution = [_markdown(f"### Solution to exercise {exercise} ({label})")]
+                else:
+                    solutions += in_solution
+                    in_solution = None
+                text = rest.split("```", 1)[1] if "```" in rest else ""
+        elif cell["cell_type"] == "code":
+            cell["source"] = "".join(cell["source"]).replace("from myst_nb import glue",
+                                                             GLUE_FALLBACK)
+            cell["outputs"] = [o for o in cell.get("outputs", [])
+                               if "scrapbook" not in o.get("metadata", {})]
+            figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+            target = in_solution if in_solution is not None else cells
+            target.append(cell)
+            if figure:
+                number = figure_number(figure["name"]) if "name" in figure else "Figure"
+                caption = " ".join(figure.get("caption", "").split())
+                target.append(_markdown(f"*{number}: {_roles(caption, glued, resolve)}*"))
+        else:
+            cells.append(cell)
+    if solutions:
+        cells.append(_markdown("## Solutions"))
+        cells += solutions
+    notebook["cells"] = cells
+    notebook["metadata"].pop("source_map", None)
+    return notebook
+
+
+def _append_markdown(cells: list, text: str, glued: dict, resolve: Callable) -> None:
+    text = text.strip()
+    if text:
+        cells.append(_markdown(_roles(text, glued, resolve)))
+
+
+def _markdown(text: str) -> dict:
+    return {"cell_type": "markdown", "metadata": {}, "source": text}
+
+
+def _directives(text: str, exercise: int) -> tuple[str, int, list[str]]:
+    """Admonitions as quotes, exercises numbered, inline solutions taken out (returned), raw HTML
+    replaced by a note."""
+    inline: list[str] = []
+
+    def replace(match: re.Match) -> str:
+        nonlocal exercise
+        name, argument, body = match.group(1), match.group(2).strip(), match.group(3)
+        body = "\n".join(line for line in body.splitlines() if not line.startswith(":")).strip()
+        if name == "admonition":
+            return "\n".join(["> **" + argument + "**", ">"] + [f"> {line}".rstrip()
+                                                                for line in body.splitlines()])
+        if name == "exercise":
+            exercise += 1
+            return f"**Exercise {exercise}.** {body}"
+        if name == "solution":
+            inline.append(f"### Solution to exercise {exercise} ({argument})\n\n{body}")
+            return ""
+        if name == "raw":
+            return ("*The interactive calculator runs on the book's web page; in a notebook, use "
+                    "`density_of` as above.*")
+        if name == "bibliography":
+            return ""
+        return body
+
+    return _DIRECTIVE.sub(replace, text), exercise, inline
+
+
+def _roles(text: str, glued: dict[str, Any], resolve: Callable[[str, str], str]) -> str:
+    def replace(match: re.Match) -> str:
+        role, target = match.group(1), match.group(2)
+        if role.startswith("glue"):
+            name, _, spec = target.partition(":")
+            return format(glued[name], spec) if spec else str(glued[name])
+        return resolve(role, target)
+
+    return _ROLE.sub(replace, text)
+
+
+def glue_values(records: dict[str, dict]) -> dict[str, Any]:
+    """The values of a chapter's ``.glue.json`` (their ``text/plain`` representation, read back as
+    Python literals where they are)."""
+    values = {}
+    for name, record in records.items():
+        text = record.get("data", {}).get("text/plain", "")
+        try:
+            values[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            values[name] = text
+    return values
