@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 _UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
@@ -26,3 +27,30 @@ def significant(value: float, digits: int = 3) -> str:
     if abs(value) >= 1e6:
         return human_count(value, digits)
     return f"{value:,.{max(digits - 1 - int(np.floor(np.log10(abs(value)))), 0)}f}" if value else "0"
+
+
+def readable(table: pd.DataFrame, counts: tuple[str, ...] = (), digits: int = 3,
+             labels: dict[str, str] | None = None):
+    """``table`` as readers see it: no row index, ``counts`` in human units (7.61B), other numbers
+    to ``digits`` significant digits, dates as YYYY-MM-DD, empty cells where a value is missing;
+    ``labels`` renames columns. Returns a pandas Styler (it renders as HTML in a notebook)."""
+    shown = table.reset_index(drop=True)
+    formats = {}
+    for column in shown.columns:
+        values = shown[column]
+        if column in counts:
+            formats[column] = human_count
+        elif pd.api.types.is_bool_dtype(values):
+            formats[column] = lambda v: "yes" if v else "no"
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            formats[column] = lambda v: "" if pd.isna(v) else f"{v:%Y-%m-%d}"
+        elif pd.api.types.is_integer_dtype(values):
+            formats[column] = "{:d}".format
+        elif pd.api.types.is_float_dtype(values):
+            formats[column] = lambda v, d=digits: significant(v, d)
+        else:
+            formats[column] = lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) \
+                else str(v)
+    styler = shown.style.format(formats).hide(axis="index")
+    return styler.relabel_index(list((labels or {}).get(c, c) for c in shown.columns), axis=1) \
+        if labels else styler
