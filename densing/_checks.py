@@ -14,6 +14,7 @@ def as_array(name: str, values: Any, *, low: float = -np.inf, high: float = np.i
     The message names the field, the first offending value and the valid range; NaN and inf are
     refused too. Nothing is dropped or clipped.
     """
+    _refuse_none(name, values)
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -25,9 +26,21 @@ def as_array(name: str, values: Any, *, low: float = -np.inf, high: float = np.i
     bad |= (arr >= high) if high_open else (arr > high)
     if bad.any():
         first = float(arr.flat[int(np.flatnonzero(bad.ravel())[0])])
-        lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
+        # An infinite bound is never reached: inf and NaN are refused too.
+        lo = "(" if low_open or np.isinf(low) else "["
+        hi = ")" if high_open or np.isinf(high) else "]"
         raise ValueError(f"{name} = {first!r} is outside the valid range {lo}{low:g}, {high:g}{hi}")
     return arr
+
+
+def _refuse_none(name: str, values: Any) -> None:
+    """None is a missing value: say so, rather than reading it as NaN."""
+    if values is None:
+        raise ValueError(f"{name} is missing (got None)")
+    if isinstance(values, (list, tuple)):
+        missing = [i for i, v in enumerate(values) if v is None]
+        if missing:
+            raise ValueError(f"{name} has a missing value (None) at position {missing[0]}")
 
 
 def same_length(**arrays: np.ndarray) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from densing._checks import as_array, same_length, scalar_or_array
+from densing._checks import _refuse_none, as_array, same_length, scalar_or_array
 from densing._fit import multistart_fit
 
 Errors = Literal["raise", "coerce"]
@@ -128,6 +128,7 @@ def _check_scores(score: Any, low: float, high: float, errors: Errors, what: str
     """Scores as floats; values not strictly inside (low, high) raise or become NaN."""
     if errors not in ("raise", "coerce"):
         raise ValueError(f"errors = {errors!r} must be 'raise' or 'coerce'")
+    _refuse_none("score", score)
     try:
         s = np.array(score, dtype=float)
     except (TypeError, ValueError) as exc:

@@ -4,7 +4,8 @@
 2. 10^4 bootstrap refits of the densing-law trend.
 3. 500 refits of the full headline reference (step 1 + six curves) and the trend on each.
 4. The whole specification table of chapter 6 with its three intervals.
-5. A cold (from clean) and a warm build of the whole book.
+5. A cold (from clean) and a warm build of the whole book, and the browser pass over its pages.
+6. The whole test suite (`make test` without the install step).
 """
 
 from __future__ import annotations
@@ -99,6 +100,31 @@ def bench_book() -> None:
             subprocess.run([jupyter_book, "build", str(ROOT), "-n", "-W", "--keep-going",
                             "--path-output", out], check=True, capture_output=True)
             print(f"book build, {label}: {time.perf_counter() - start:.1f} s")
+        bench_browser(Path(out) / "_build" / "html")
+
+
+def bench_browser(html: Path) -> None:
+    """The browser pass of `make test`: every page loaded and checked in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import CHROMIUM, CHROMIUM_ARGS, check_page, pages, serve
+
+    start = time.perf_counter()
+    with serve(html) as base, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        problems = [p for path in pages(html) for p in check_page(chromium, base, path)]
+        chromium.close()
+    print(f"browser pass, {len(pages(html))} pages (console, requests, images, links, TeX, "
+          f"hover, axe): {time.perf_counter() - start:.1f} s, {len(problems)} problems")
+
+
+def bench_make_test() -> None:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                          cwd=ROOT, capture_output=True, text=True)
+    print(f"make test (pytest, every test including the book build and the browser pass): "
+          f"{time.perf_counter() - start:.0f} s, {done.stdout.strip().splitlines()[-1]}")
 
 
 if __name__ == "__main__":
@@ -107,3 +133,4 @@ if __name__ == "__main__":
     bench_reference_refits()
     bench_specification_table()
     bench_book()
+    bench_make_test()

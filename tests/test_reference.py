@@ -68,3 +68,16 @@ def test_bad_d0_and_sizes_are_refused(known_reference):
         Reference(known_reference.law, known_reference.curve, D0=0.0)
     with pytest.raises(ValueError, match=r"^n_params = -1\.0 is outside"):
         known_reference.density(0.4, -1.0)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda r: r.density(None, 1e9), r"^score is missing \(got None\)$"),
+    (lambda r: r.density(0.5, None), r"^n_params is missing \(got None\)$"),
+    (lambda r: r.density([0.5, None], [1e9, 1e9]), r"missing value \(None\) at position 1"),
+    (lambda r: r.density(0.5, float("inf")), r"n_params = inf is outside the valid range \(0, inf\)$"),
+    (lambda r: r.density(0.26, 1e9), r"score = 0\.26 is near the floor \(below 0\.2875"),
+])
+def test_missing_infinite_and_near_floor_inputs_are_named(known_reference, call, message):
+    with pytest.raises(ValueError, match=message):
+        call(known_reference)
+    assert np.isnan(known_reference.density(0.26, 1e9, errors="coerce"))
