@@ -1,6 +1,6 @@
 """A Sphinx extension for the book's pages (listed in _config.yml).
 
-- Pages load without console errors: each script once (sphinx-thebe and sphinx-togglebutton are
+- Pages load without console errors or failed requests: an inline icon, each script once (sphinx-thebe and sphinx-togglebutton are
   registered twice by the Jupyter Book 1 stack, and a script that declares a const twice throws),
   and a light colour mode by default (the figures are drawn for a light background; an empty mode
   logs an error).
@@ -22,10 +22,18 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+
+# A ρ as the site's icon, inline: no favicon request that could fail.
+FAVICON = ("data:image/svg+xml," + quote(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><text x="3" y="13" '
+    'font-size="14" font-family="serif" fill="#c03030">ρ</text></svg>'))
 
 
 def _tidy_page(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     context["default_mode"] = "light"
+    context["favicon_url"] = FAVICON
     if "body" in context and _executed(app, pagename).exists():
         link = context["pathto"](f"{NOTEBOOKS}/{pagename}.ipynb", 1)
         download = (f'<p class="densing-notebook"><a href="{link}" download>Download this chapter '
