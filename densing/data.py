@@ -114,3 +114,71 @@ def load_paper_values(path: Path | None = None) -> pd.DataFrame:
     if len(unsourced):
         raise ValueError(f"{path.name}: {unsourced['quantity'].iloc[0]} has no source")
     return table
+
+
+def _sourced_table(path: Path, required: dict[str, str], sourced: list[tuple[str, str]],
+                   ranges: list[tuple[str, float, float]], dates: tuple[str, ...],
+                   label: str) -> pd.DataFrame:
+    """A small sourced table, validated: required columns, dates in YYYY-MM-DD on every row,
+    numbers in range, and a source beside every non-empty value."""
+    table = pd.read_csv(path, dtype={c: str for c, kind in required.items() if kind == "text"})
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path.name}: missing columns {missing}")
+    for column in dates:
+        empty = table[table[column].isna()]
+        if len(empty):
+            raise ValueError(f"{path.name}: {column} of {empty[label].iloc[0]} is empty")
+        try:
+            table[column] = pd.to_datetime(table[column], format="%Y-%m-%d")
+        except ValueError as exc:
+            raise ValueError(f"{path.name}: {column} must be YYYY-MM-DD: {exc}") from exc
+    for column, low, high in ranges:
+        _check_range(table[table[column].notna()], column, low, high, path.name, label=label)
+    for value, source in sourced:
+        unsourced = table[table[value].notna() & table[source].fillna("").str.strip().eq("")]
+        if len(unsourced):
+            raise ValueError(f"{path.name}: {value} of {unsourced[label].iloc[0]} has no {source}")
+    return table
+
+
+def load_early_models(path: Path | None = None) -> pd.DataFrame:
+    """Models released before ChatGPT with an MMLU score (``data/early_models.csv``), validated."""
+    path = DATA_DIR / "early_models.csv" if path is None else Path(path)
+    text = ["model", "release_date_source", "params_source", "train_tokens_source",
+            "mmlu_setting", "mmlu_source", "notes"]
+    table = _sourced_table(
+        path, {**{c: "text" for c in text}, "open_weights": "bool", "release_date": "date",
+               "params_b": "number", "train_tokens_t": "number", "mmlu": "number"},
+        sourced=[("release_date", "release_date_source"), ("params_b", "params_source"),
+                 ("train_tokens_t", "train_tokens_source"), ("mmlu", "mmlu_source"),
+                 ("mmlu", "mmlu_setting")],
+        ranges=[("params_b", 1e-3, 1e4), ("train_tokens_t", 1e-3, 1e3), ("mmlu", 0, 100)],
+        dates=("release_date",), label="model")
+    table["open_weights"] = table["open_weights"].astype(bool)
+    return table
+
+
+def load_prices(path: Path | None = None) -> pd.DataFrame:
+    """API list prices with the date each took effect (``data/api_prices.csv``), validated."""
+    path = DATA_DIR / "api_prices.csv" if path is None else Path(path)
+    text = ["model", "provider", "price_date_source", "price_source", "mmlu_setting",
+            "mmlu_source", "notes"]
+    return _sourced_table(
+        path, {**{c: "text" for c in text}, "price_date": "date", "input_usd_per_mtok": "number",
+               "output_usd_per_mtok": "number", "mmlu": "number"},
+        sourced=[("price_date", "price_date_source"), ("input_usd_per_mtok", "price_source"),
+                 ("output_usd_per_mtok", "price_source"), ("mmlu", "mmlu_source")],
+        ranges=[("input_usd_per_mtok", 1e-4, 1e3), ("output_usd_per_mtok", 1e-4, 1e3),
+                ("mmlu", 0, 100)],
+        dates=("price_date",), label="model")
+
+
+def load_chip_trends(path: Path | None = None) -> pd.DataFrame:
+    """Sourced doubling times of chip price-performance (``data/chip_trends.csv``), validated."""
+    path = DATA_DIR / "chip_trends.csv" if path is None else Path(path)
+    return _sourced_table(
+        path, {"quantity": "text", "value": "number", "unit": "text", "interval_low": "number",
+               "interval_high": "number", "source": "text", "quote": "text", "notes": "text"},
+        sourced=[("value", "source")], ranges=[("value", 1e-3, 1e3)], dates=(),
+        label="quantity")
