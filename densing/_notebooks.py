@@ -22,7 +22,7 @@ except ImportError:  # a plain kernel: the page's numbers are already in the tex
     def glue(name, value, display=True):
         return None"""
 
-_ROLE = re.compile(r"\{(glue:text|glue|ref|numref|cite|doc)\}`([^`]*)`")
+_ROLE = re.compile(r"\{(glue:text|glue|ref|numref|cite)\}`([^`]*)`")
 _DIRECTIVE = re.compile(r"```\{(\w[\w-]*)\}([^\n]*)\n(.*?)```", re.S)
 _LABEL_LINE = re.compile(r"^\([\w-]+\)=\s*$", re.M)
 
@@ -32,7 +32,7 @@ def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[
     """A copy of the executed ``notebook`` that reads like the page.
 
     ``glued``: the chapter's glue values by name; ``resolve(role, target)``: the text (or Markdown
-    link) for a ``ref``, ``numref``, ``cite`` or ``doc`` role; ``figure_number(name)``: e.g.
+    link) for a ``ref``, ``numref`` or ``cite`` role; ``figure_number(name)``: e.g.
     "Fig. 3" for a named figure.
     """
     notebook = copy.deepcopy(notebook)

@@ -80,8 +80,10 @@ def _author_year_labels() -> None:
                 people = entry.persons.get("author", [])
                 names = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in people
                          if str(p) != "others"]
-                if len(names) >= 3 or (names and len(names) < len(people)):
+                if len(names) >= 3:
                     who = f"{names[0]} et al."
+                elif len(names) == 1 and len(people) > 1:  # "Bhagia and others", as in the text
+                    who = f"{names[0]} and others"
                 elif len(names) == 2:
                     who = f"{names[0]} and {names[1]}"
                 else:

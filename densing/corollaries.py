@@ -87,8 +87,8 @@ def combined_doubling_days(A_per_day: float | np.ndarray, chip_doubling_years: f
 
 
 def mmlu_densities() -> pd.DataFrame:
-    """MMLU-only densities of the open base models after ChatGPT's era began and of the models
-    released before it (data/early_models.csv), against the MMLU-only reference."""
+    """MMLU-only densities of the dense models of data/models.csv and of the models released
+    before ChatGPT (data/early_models.csv), against the MMLU-only reference."""
     early = load_early_models()
     table = pd.concat([
         early.assign(n_params=early["params_b"] * 1e9, architecture="dense", source="early"),
@@ -160,3 +160,19 @@ def compression_table(n_draws: int = 500) -> pd.DataFrame:
                         **{f"density ({b})": per_benchmark[b] for b in BENCHMARKS}})
     return out
 
+
+
+def compression_verdicts(table: pd.DataFrame) -> pd.DataFrame:
+    """For each compressed model of ``compression_table``: is it denser than its parent? Read on
+    the mean-score density where both have one, on the median of per-benchmark densities
+    otherwise."""
+    by_model = table.set_index("model")
+    rows = []
+    for child, parent in table.loc[table["parent"] != "", ["model", "parent"]].itertuples(
+            index=False):
+        both = by_model.loc[[child, parent], "density (mean score)"].notna().all()
+        measure = "density (mean score)" if both else "density (median)"
+        rows.append({"model": child, "parent": parent, "measure": measure[9:-1],
+                     "denser than its parent":
+                         by_model.loc[child, measure] > by_model.loc[parent, measure]})
+    return pd.DataFrame(rows)

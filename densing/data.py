@@ -116,12 +116,14 @@ def load_paper_values(path: Path | None = None) -> pd.DataFrame:
     return table
 
 
-def _sourced_table(path: Path, required: dict[str, str], sourced: list[tuple[str, str]],
-                   ranges: list[tuple[str, float, float]], dates: tuple[str, ...],
-                   label: str) -> pd.DataFrame:
-    """A small sourced table, validated: required columns, dates in YYYY-MM-DD on every row,
-    numbers in range, and a source beside every non-empty value."""
-    table = pd.read_csv(path, dtype={c: str for c, kind in required.items() if kind == "text"})
+def _sourced_table(path: Path, text: list[str], numbers: list[str],
+                   sourced: list[tuple[str, str]], ranges: list[tuple[str, float, float]],
+                   dates: tuple[str, ...], label: str) -> pd.DataFrame:
+    """A small sourced table, validated: the ``text``, ``numbers`` and ``dates`` columns present,
+    dates in YYYY-MM-DD on every row, numbers in range, and a source beside every non-empty
+    value."""
+    required = [*text, *numbers, *dates]
+    table = pd.read_csv(path, dtype={c: str for c in text})
     missing = [c for c in required if c not in table.columns]
     if missing:
         raise ValueError(f"{path.name}: missing columns {missing}")
@@ -148,9 +150,7 @@ def load_early_models(path: Path | None = None) -> pd.DataFrame:
     text = ["model", "release_date_source", "params_source", "train_tokens_source",
             "mmlu_setting", "mmlu_source", "notes"]
     table = _sourced_table(
-        path, {**{c: "text" for c in text}, "open_weights": "bool", "release_date": "date",
-               "params_b": "number", "train_tokens_t": "number", "mmlu": "number"},
-        sourced=[("release_date", "release_date_source"), ("params_b", "params_source"),
+        path, text, ["open_weights", "params_b", "train_tokens_t", "mmlu"], sourced=[("release_date", "release_date_source"), ("params_b", "params_source"),
                  ("train_tokens_t", "train_tokens_source"), ("mmlu", "mmlu_source"),
                  ("mmlu", "mmlu_setting")],
         ranges=[("params_b", 1e-3, 1e4), ("train_tokens_t", 1e-3, 1e3), ("mmlu", 0, 100)],
@@ -165,9 +165,7 @@ def load_prices(path: Path | None = None) -> pd.DataFrame:
     text = ["model", "provider", "price_date_source", "price_source", "mmlu_setting",
             "mmlu_source", "notes"]
     return _sourced_table(
-        path, {**{c: "text" for c in text}, "price_date": "date", "input_usd_per_mtok": "number",
-               "output_usd_per_mtok": "number", "mmlu": "number"},
-        sourced=[("price_date", "price_date_source"), ("input_usd_per_mtok", "price_source"),
+        path, text, ["input_usd_per_mtok", "output_usd_per_mtok", "mmlu"], sourced=[("price_date", "price_date_source"), ("input_usd_per_mtok", "price_source"),
                  ("output_usd_per_mtok", "price_source"), ("mmlu", "mmlu_source")],
         ranges=[("input_usd_per_mtok", 1e-4, 1e3), ("output_usd_per_mtok", 1e-4, 1e3),
                 ("mmlu", 0, 100)],
@@ -178,7 +176,6 @@ def load_chip_trends(path: Path | None = None) -> pd.DataFrame:
     """Sourced doubling times of chip price-performance (``data/chip_trends.csv``), validated."""
     path = DATA_DIR / "chip_trends.csv" if path is None else Path(path)
     return _sourced_table(
-        path, {"quantity": "text", "value": "number", "unit": "text", "interval_low": "number",
-               "interval_high": "number", "source": "text", "quote": "text", "notes": "text"},
-        sourced=[("value", "source")], ranges=[("value", 1e-3, 1e3)], dates=(),
+        path, ["quantity", "unit", "source", "quote", "notes"],
+        ["value", "interval_low", "interval_high"], sourced=[("value", "source")], ranges=[("value", 1e-3, 1e3)], dates=(),
         label="quantity")

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from densing.corollaries import (blended_price, cheapest_over_time, combined_doubling_days,
-                                 compression_table, mmlu_densities, price_trend, split_trend)
+                                 compression_table, compression_verdicts, mmlu_densities,
+                                 price_trend, split_trend)
 from densing.data import DATA_DIR, load_chip_trends, load_early_models, load_prices
 
 
@@ -76,6 +77,10 @@ def test_only_gemma_2_9b_is_denser_than_its_parent_on_the_mean_score():
     rho = table["density (mean score)"]
     assert rho["Gemma-2-9B"] > rho["Gemma-2-27B"] > rho["Gemma-2-2B"]
     assert np.isnan(rho["Llama-3.2-3B"])  # no BBH of its kind: the median decides
+    verdicts = compression_verdicts(table.reset_index()).set_index("model")
+    assert list(verdicts.index[verdicts["denser than its parent"]]) == ["Gemma-2-9B"]
+    assert verdicts.loc["Llama-3.2-3B", "measure"] == "median"
+    assert verdicts.loc["Gemma-2-9B", "measure"] == "mean score"
     median = table["density (median)"]
     assert median["Llama-3.1-8B"] > max(median[m] for m in ("Llama-3.2-3B", "Llama-3.2-1B",
                                                             "Llama-3.1-Minitron-4B"))
