@@ -40,6 +40,11 @@ CHOICES = {"scores": ("reported", "uniform"), "panel": ("models", "obsscaling", 
 D0_RANGE = (1e9, 1e15)
 # The ObsScaling row of this model gives its training tokens in billions; it is never used.
 OBSSCALING_UNUSABLE = ("cerebras/btlm-3b-8k-base",)
+# ObsScaling's mixture-of-experts families (its params_b is their active count): the step-2 panel
+# is dense models only, as in models.csv. Sources: DeepSeekMoE (arXiv:2401.06066), DeepSeek-V2
+# (arXiv:2405.04434), DeepSeek-Coder-V2 (arXiv:2406.11931), Mixtral (arXiv:2401.04088), Jamba
+# (arXiv:2403.19887), each paper's abstract.
+OBSSCALING_MOE_FAMILIES = ("DeepSeek-MoE", "DeepSeek-V2", "DeepSeek-Coder-V2", "Mixtral", "Jamba")
 SCORE = "score"  # the key of the aggregate reference: the mean of the specification's benchmarks
 
 
@@ -197,8 +202,8 @@ def model_table(spec: Specification) -> pd.DataFrame:
         for row in alternative[alternative["model"].isin(spec.alternative_scores)].itertuples():
             table.loc[table["model"] == row.model, row.benchmark] = row.value
     if spec.scores == "uniform":
-        uniform = _obsscaling().set_index("hub_id")
-        hub = table["hub_id"].fillna("").str.split(" ").str[0]
+        uniform = _obsscaling().set_index(hub_key(_obsscaling()["hub_id"]))
+        hub = hub_key(table["hub_id"])
         for b in BENCHMARKS:
             table[b] = np.nan
         for b in UNIFORM_BENCHMARKS:
@@ -268,17 +273,25 @@ def panel_rows(spec: Specification, table: pd.DataFrame) -> pd.DataFrame:
         parts.append(own[["model", "hub_id", "source", *columns]])
     if spec.panel in ("obsscaling", "both"):
         obs = _obsscaling()
-        obs = obs[~obs["hub_id"].isin(OBSSCALING_UNUSABLE)].assign(
+        obs = obs[~obs["hub_id"].isin(OBSSCALING_UNUSABLE)
+                  & ~obs["family"].isin(OBSSCALING_MOE_FAMILIES)].assign(
             model=obs["hub_id"], source="obsscaling", n_b=obs["params_b"])
         obs[SCORE] = obs[list(spec.benchmarks)].mean(axis=1, skipna=False)
         if spec.panel == "both":  # a model in both tables counts once, with the book's scores
-            own_hubs = set(table["hub_id"].fillna("").str.split(" ").str[0])
-            obs = obs[~obs["hub_id"].isin(own_hubs)]
+            obs = obs[~hub_key(obs["hub_id"]).isin(set(hub_key(table["hub_id"])))]
         parts.append(obs[["model", "hub_id", "source", *columns]])
     rows = pd.concat(parts, ignore_index=True)
     keep = rows[["n_b", "train_tokens_t"]].notna().all(axis=1) & rows[
         list(spec.benchmarks)].notna().any(axis=1)
     return rows[keep].reset_index(drop=True)
+
+
+def hub_key(hub_ids: pd.Series) -> pd.Series:
+    """The key that joins models.csv to ObsScaling: the Hugging Face id (its first word), lower
+    case, and Meta's renamed repositories under one name ('meta-llama/Meta-Llama-3.1-8B' is now
+    'meta-llama/Llama-3.1-8B'; the hub redirects the old name)."""
+    key = hub_ids.fillna("").str.split(" ").str[0].str.lower()
+    return key.str.replace(r"^meta-llama/meta-llama-", "meta-llama/llama-", regex=True)
 
 
 def density_table(spec: Specification, table: pd.DataFrame,

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._batch import batched_least_squares, loss_law_residuals
 from densing._checks import as_array, same_length, scalar_or_array
 from densing._fit import FitWarning, multistart_fit
 
@@ -93,22 +94,68 @@ class LossLaw:
     def bootstrap(self, n_resamples: int = 200, seed: int = 0) -> pd.DataFrame:
         """Refit on ``n_resamples`` resamples (with replacement) of the fitted points.
 
-        Each refit starts from this fit's parameters; returns one row of parameters per resample.
+        Each refit starts from this fit's parameters and from ``LossLaw.fit``'s grid, as the
+        reference refits do, so a resample that prefers another optimum finds it (``refit``);
+        returns one row of parameters per resample.
         """
         if self._data is None:
             raise ValueError("bootstrap needs a law made by LossLaw.fit")
         n, d, y = self._data
         rng = np.random.default_rng(seed)
-        start = [np.log(self.a), self.alpha, np.log(self.b), self.beta]
-        start += [self.E] if self.irreducible else []
+        weights = rng.multinomial(y.size, np.full(y.size, 1 / y.size), n_resamples)
+        p = refit(n, d, y, self, weights)
+        return pd.DataFrame(p if self.irreducible else p[:, :4], columns=list(self.params))
+
+
+    def profile(self, alphas: Any) -> pd.DataFrame:
+        """Eq. 2 refitted with α held at each of ``alphas``, the other constants free: the
+        least-squares error ``rss`` against α shows how sharply the data pin α down. One row per
+        α: ``alpha, rss, a, b, beta, E``."""
+        if self._data is None:
+            raise ValueError("profile needs a law made by LossLaw.fit")
+        grid = as_array("alphas", alphas, low=0, low_open=True, high=3).ravel()
+        n, d, y = self._data
+        ln_n, ln_d, ln_y = np.log(n), np.log(d), np.log(y)
+        lower, upper = fit_bounds(y, self.irreducible)
+        lower, upper = lower[:1] + lower[2:], upper[:1] + upper[2:]  # (ln a, ln b, β[, E])
         rows = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FitWarning)
-            for _ in range(n_resamples):
-                idx = rng.integers(0, y.size, y.size)
-                law = LossLaw._fit_from(n[idx], d[idx], y[idx], self.irreducible, [start])
-                rows.append(law.params)
+        for alpha in grid:
+            def residuals(p: np.ndarray, alpha: float = alpha) -> np.ndarray:
+                e = p[3] if self.irreducible else 0.0
+                return np.log(np.exp(p[0] - alpha * ln_n) + np.exp(p[1] - p[2] * ln_d) + e) - ln_y
+
+            starts = [[np.log(self.a) + (alpha - self.alpha) * np.median(ln_n), np.log(self.b),
+                       self.beta] + ([self.E] if self.irreducible else [])]
+            starts += [[q[0] + (alpha - q[1]) * np.median(ln_n), *q[2:]]
+                       for q in fit_starts(n, d, y, self.irreducible)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FitWarning)
+                p, rss, _ = multistart_fit(residuals, starts, lower, upper,
+                                           ("ln a", "ln b", "beta", "E")[:len(lower)],
+                                           "LossLaw.profile")
+            rows.append({"alpha": alpha, "rss": rss, "a": np.exp(p[0]), "b": np.exp(p[1]),
+                         "beta": p[2], "E": p[3] if self.irreducible else 0.0})
         return pd.DataFrame(rows)
+
+
+def refit(n: Any, d: Any, loss: Any, fitted: LossLaw, weights: np.ndarray) -> np.ndarray:
+    """Eq. 2 refitted for every row of ``weights`` (how often each point was drawn), all at once:
+    from ``fitted``'s constants and from the grid of ``LossLaw.fit``'s starts, the best of each
+    row's fits kept. Returns ``(a, α, b, β, E)`` per row (E = 0 without ``irreducible``)."""
+    n, d, y = (np.asarray(v, float) for v in (n, d, loss))
+    irreducible = fitted.irreducible
+    start = [np.log(fitted.a), fitted.alpha, np.log(fitted.b), fitted.beta]
+    starts = np.array([start + ([fitted.E] if irreducible else [])]
+                      + fit_starts(n, d, y, irreducible))
+    lower, upper = (np.array(v) for v in fit_bounds(y, irreducible))
+    draws, n_starts = weights.shape[0], starts.shape[0]
+    p, cost = batched_least_squares(loss_law_residuals(np.log(n), np.log(d), np.log(y), irreducible),
+                                    np.repeat(starts[None], draws, 0).reshape(-1, starts.shape[1]),
+                                    np.repeat(weights, n_starts, 0), lower, upper)
+    best = np.argmin(cost.reshape(draws, n_starts), axis=1)
+    p = p.reshape(draws, n_starts, -1)[np.arange(draws), best]
+    e = p[:, 4] if irreducible else np.zeros(draws)
+    return np.column_stack([np.exp(p[:, 0]), p[:, 1], np.exp(p[:, 2]), p[:, 3], e])
 
 
 def fit_starts(n: np.ndarray, d: np.ndarray, y: np.ndarray, irreducible: bool) -> list[list[float]]:

@@ -1,10 +1,14 @@
 """Uncertainty that includes the reference: refit it on resampled data, recompute the trend.
 
 Three intervals for the growth rate A, each labelled for what it covers:
-- **models**: the models are resampled, the reference is held fixed (``TrendFit.A_ci``);
+- **models**: the scatter of the models about the line, resampled, the reference held fixed
+  (``TrendFit.A_ci``, a basic bootstrap on smoothed residuals);
 - **reference**: the reference is refitted on resampled ladder runs (step 1) and resampled panel
-  models (step 2), every model kept;
-- **combined**: both at once, one reference refit and one model resample per draw.
+  models (step 2), every model kept; a percentile interval of the refitted A;
+- **combined**: both at once: each reference refit's line, with one residual resample about it.
+  Every unit is drawn once per draw: ladder runs in step 1, panel models in step 2; the trend
+  resamples residuals, not models, so no model is drawn twice.
+Draws in which no line can be fitted are counted (``Uncertainty.failed``), never hidden.
 
 All refits are solved together (``densing._batch``), warm-started from the full-data fit; step 1
 also restarts from ``LossLaw.fit``'s grid, so a resample that prefers another optimum finds it.
@@ -18,13 +22,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from densing._batch import batched_least_squares, curve_residuals, loss_law_residuals
+from densing._batch import batched_least_squares, curve_residuals
 from densing.analysis import (ALL_FLOORS, SCORE, Analysis, Specification, _c4_law, _ladder,
                               _task_loss_reference, combine_densities)
 from densing.ladder import ladder_runs
-from densing.loss_law import fit_bounds, fit_starts
+from densing.loss_law import refit
 from densing.performance import NEAR_FLOOR, PerformanceCurve
-from densing.trend import fit_lines
+from densing.trend import fit_lines, resampled_lines
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,13 @@ class Uncertainty:
     B_combined: np.ndarray
     level: float = 0.95
 
-    COVERS = {"models": "models resampled, reference fixed",
+    COVERS = {"models": "scatter of the models about the line, reference fixed",
               "reference": "reference refitted on resampled ladder runs and panel, models fixed",
-              "combined": "both resampled together"}
+              "combined": "both together"}
+
+    def failed(self, source: str) -> int:
+        """Draws under ``source`` in which no line could be fitted."""
+        return int(np.isnan(getattr(self, f"A_{source}")).sum())
 
     def interval(self, source: str) -> tuple[float, float]:
         """Percentile interval of the doubling time (days) under ``source``."""
@@ -106,7 +114,7 @@ class Uncertainty:
             rows.append({"interval": source, "covers": covers,
                          f"doubling, {self.level:.0%} interval (days)": f"{lo:.0f} to {hi:.0f}",
                          "draws": values.size,
-                         "draws without a trend": int(np.isnan(values).sum())})
+                         "draws without a trend": self.failed(source)})
         return pd.DataFrame(rows)
 
 
@@ -130,6 +138,14 @@ def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> Referenc
         return ReferenceDraws(law=law, curve=curve, benchmark_curves={"mmlu": curve})
     panel = analysis.panel
     panel_weights = rng.multinomial(len(panel), np.full(len(panel), 1 / len(panel)), n_draws)
+    return _panel_references(analysis, law, panel_weights)
+
+
+def _panel_references(analysis: Analysis, law: np.ndarray, panel_weights: np.ndarray
+                      ) -> ReferenceDraws:
+    """Step 2 refitted for every row of ``law`` (eq. 2 constants) with the panel weighted by the
+    same row of ``panel_weights``: the curves of every benchmark and of the aggregate."""
+    spec, panel, n_draws = analysis.spec, analysis.panel, law.shape[0]
     a, alpha, b, beta, e = (law[:, i:i + 1] for i in range(5))
     x_all = (a * (panel["n_b"].to_numpy() * 1e9) ** -alpha
              + b * (panel["train_tokens_t"].to_numpy() * 1e12) ** -beta + e)
@@ -147,6 +163,45 @@ def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> Referenc
                           benchmark_curves={b: curves[b] for b in spec.benchmarks})
 
 
+def alpha_profile(analysis: Analysis, alphas: np.ndarray) -> pd.DataFrame:
+    """How the headline hangs on α: eq. 2 refitted with α held at each of ``alphas``
+    (``LossLaw.profile``), step 2 refitted on it, and the trend refitted. Columns ``alpha``,
+    ``rss`` (eq. 2's least-squares error on ln L), ``doubling_days`` and ``olmo2_error`` (the
+    mean relative error of the predicted C4 loss of OLMo-2 7B and 13B, held out of the fit)."""
+    if analysis.spec.reference != "c4_panel":
+        raise ValueError("alpha_profile needs reference = 'c4_panel' (a C4 loss law and a panel)")
+    profile = analysis.reference.law.profile(alphas)
+    law = profile[["a", "alpha", "b", "beta", "E"]].to_numpy(float)
+    draws = _panel_references(analysis, law, np.ones((len(law), len(analysis.panel))))
+    rows = analysis.densities[analysis.densities["candidate"]]
+    days = ((rows["release_date"] - analysis.trend.origin) / pd.Timedelta(days=1)).to_numpy(float)
+    with np.errstate(divide="ignore"):
+        log_rho = np.log(draws.model_densities(rows, analysis.spec))
+    A, _ = fit_lines(np.broadcast_to(days, log_rho.shape), log_rho, analysis.spec.estimator)
+    held = _ladder().query("role == 'target' and task == 'mmlu' and is_final")
+    a, alpha, b, beta, e = (law[:, i:i + 1] for i in range(5))
+    predicted = a * held["n_params"].to_numpy(float) ** -alpha + b * held["tokens"].to_numpy(
+        float) ** -beta + e
+    error = (predicted / held["c4_loss"].to_numpy(float) - 1).mean(axis=1)
+    return profile[["alpha", "rss"]].assign(doubling_days=np.log(2) / A, olmo2_error=error)
+
+
+def reference_modes(uncertainty: Uncertainty, split_alpha: float = 0.1) -> pd.DataFrame:
+    """The reference refits on either side of ``split_alpha``: eq. 2 on the ladder has two optima
+    (α ≈ 0.07 and α ≈ 0.3, ``LossLaw.profile``) and a resample lands near one or the other.
+    One row per side: share of the draws, median doubling time and its 95% range (days)."""
+    alpha = uncertainty.draws.law[:, 1]
+    days = np.log(2) / uncertainty.A_reference
+    rows = []
+    for label, side in ((f"α < {split_alpha:g}", alpha < split_alpha),
+                        (f"α ≥ {split_alpha:g}", alpha >= split_alpha)):
+        ok = side & np.isfinite(days) & (days > 0)
+        low, mid, high = np.percentile(days[ok], [2.5, 50, 97.5]) if ok.any() else [np.nan] * 3
+        rows.append({"refits": label, "share": side.mean(), "median doubling (days)": mid,
+                     "95% range (days)": (low, high)})
+    return pd.DataFrame(rows)
+
+
 @lru_cache(maxsize=None)
 def _final_runs() -> pd.DataFrame:
     return ladder_runs(_ladder(), "mmlu").query("is_final")
@@ -162,7 +217,7 @@ def _law_draws(reference: str, irreducible: bool, n_draws: int, seed: int
     weights = rng.multinomial(len(final), np.full(len(final), 1 / len(final)), n_draws)
     loss, fitted = (("loss_bpb", _task_loss_reference(irreducible)[0]) if reference == "task_loss"
                     else ("c4_loss", _c4_law(irreducible)))
-    law = _draw_law(final["n_params"], final["tokens"], final[loss], irreducible, fitted, weights)
+    law = refit(final["n_params"], final["tokens"], final[loss], fitted, weights)
     weights.flags.writeable = law.flags.writeable = False  # cached: shared, so read-only
     return weights, law
 
@@ -176,33 +231,15 @@ def uncertainty(analysis: Analysis, n_draws: int = 500, seed: int = 0, level: fl
     rows = analysis.densities[analysis.densities["candidate"]]
     days = ((rows["release_date"] - analysis.trend.origin) / pd.Timedelta(days=1)).to_numpy(float)
     rho = draws.model_densities(rows, analysis.spec)
-    idx = np.random.default_rng(seed + 1).integers(0, days.size, (n_draws, days.size))
     with np.errstate(divide="ignore"):
         log_rho = np.log(rho)
     A_ref, B_ref = fit_lines(np.broadcast_to(days, rho.shape), log_rho, analysis.spec.estimator)
-    A_comb, B_comb = fit_lines(days[idx], np.take_along_axis(log_rho, idx, 1),
-                               analysis.spec.estimator)
+    A_star, B_star = resampled_lines(days, log_rho, A_ref, B_ref, np.random.default_rng(seed + 1),
+                                     analysis.spec.estimator)
+    A_comb, B_comb = 2 * A_ref - A_star, 2 * B_ref - B_star  # as TrendFit.bootstrap_A, per draw
     return Uncertainty(A_models=analysis.trend.bootstrap_A, A_reference=A_ref, A_combined=A_comb,
                        draws=draws, B_models=analysis.trend.bootstrap_B, B_reference=B_ref,
                        B_combined=B_comb, level=level)
-
-
-def _draw_law(n, d, loss, irreducible, fitted, weights) -> np.ndarray:
-    """Eq. 2 refitted for every row of ``weights``: from the fitted constants and from the grid of
-    ``LossLaw.fit``'s starts; the best of each row's fits is kept."""
-    n, d, y = (np.asarray(v, float) for v in (n, d, loss))
-    start = [np.log(fitted.a), fitted.alpha, np.log(fitted.b), fitted.beta]
-    starts = np.array([start + ([fitted.E] if irreducible else [])]
-                      + fit_starts(n, d, y, irreducible))
-    lower, upper = (np.array(v) for v in fit_bounds(y, irreducible))
-    draws, n_starts = weights.shape[0], starts.shape[0]
-    p, cost = batched_least_squares(loss_law_residuals(np.log(n), np.log(d), np.log(y), irreducible),
-                                    np.repeat(starts[None], draws, 0).reshape(-1, starts.shape[1]),
-                                    np.repeat(weights, n_starts, 0), lower, upper)
-    best = np.argmin(cost.reshape(draws, n_starts), axis=1)
-    p = p.reshape(draws, n_starts, -1)[np.arange(draws), best]
-    e = p[:, 4] if irreducible else np.zeros(draws)
-    return np.column_stack([np.exp(p[:, 0]), p[:, 1], np.exp(p[:, 2]), p[:, 3], e])
 
 
 def _draw_curve(x: np.ndarray, y: np.ndarray, weights: np.ndarray, fitted: PerformanceCurve,
