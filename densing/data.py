@@ -5,6 +5,8 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+import re
+
 import pandas as pd
 
 # data/ of the checkout, installed with the package as densing.data_files (pyproject.toml).
@@ -18,6 +20,59 @@ RANDOM_GUESS = {task: 1 / k for task, k in ANSWER_OPTIONS.items()}
 _LADDER_COLUMNS = {"run": str, "size": str, "n_params": "int64", "multiplier": str, "role": str,
                    "step": "Int64", "tokens": "int64", "c4_loss": float, "task": str,
                    "loss_nats": float, "loss_bpb": float, "accuracy": float, "is_final": bool}
+
+
+# Where a source cell may point. A reader must be able to follow it without this project's tools:
+# a URL (with or without the scheme), an arXiv id, a DOI, or a named document with a locator.
+_URL = re.compile(r"https?://\S+|\b(?:[a-z0-9-]+\.)+(?:com|org|net|ai|io|co|dev|edu|gov|cn|uk|de|"
+                  r"jp|fr|tech|app|blog|info|me|site|cc|wiki|ae|community)/\S*", re.I)
+_ARXIV = re.compile(r"\barxiv(?:\.org/(?:abs|pdf|html)/|\s*:\s*|\s+)\d{4}\.\d{4,5}", re.I)
+_DOI = re.compile(r"\b10\.\d{4,9}/[^\s,;)]+")
+_DOCUMENT = re.compile(r"\b(?:paper|report|model card|card|blog|post|readme|docs?|documentation|"
+                       r"announcement|article|preprint|notes?|page|leaderboard)\b", re.I)
+_LOCATOR = re.compile(r"\bTable\s*[A-Z]?\d|\bTab\.\s*\d|\bSec(?:tion|\.)\s*[A-Z]?\d|§\s*\d|"
+                      r"\bFig(?:ure|\.)\s*\d|\bAppendix\b|\bpage\s*\d|\bpp?\.\s*\d", re.I)
+# Pointers into the search tools this table was curated with: meaningless to a reader.
+_INTERNAL = re.compile(r"code index|index id|pages[- ]corpus|search index|code corpus|find_string|"
+                       r"\bstored (?:text |research |paper |chapter )?"
+                       r"(?:cop(?:y|ies)|notes?|excerpts?|summary|summaries)\b|"
+                       r"\bids?\s+\d{6,}", re.I)
+
+
+def has_internal_pointer(text: object) -> bool:
+    """True when ``text`` points into the curation tools (an index id, "code index", "pages-corpus",
+    "stored copy", ...) rather than at a public document."""
+    return isinstance(text, str) and bool(_INTERNAL.search(text))
+
+
+def is_followable_source(text: object) -> bool:
+    """True when a source cell names something a reader can follow: an http(s) URL (or a bare
+    ``domain.tld/path``), an arXiv id, a DOI, or a named paper, report, model card, blog or page
+    with a Table / Sec. / Section / § / Figure / Appendix / page locator. False for an empty cell
+    and for any cell with a pointer into the curation tools (see :func:`has_internal_pointer`)."""
+    if not isinstance(text, str) or not text.strip() or has_internal_pointer(text):
+        return False
+    if _URL.search(text) or _ARXIV.search(text) or _DOI.search(text):
+        return True
+    return bool(_DOCUMENT.search(text) and _LOCATOR.search(text))
+
+
+def source_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a data table that say where a value was read: ``*_source``, ``source`` and
+    ``location``."""
+    return [c for c in table.columns if c.endswith("_source") or c in ("source", "location")]
+
+
+def _check_sources(table: pd.DataFrame, name: str, label: str) -> None:
+    """Refuse the first non-empty source cell a reader cannot follow (file, row and column)."""
+    for column in source_columns(table):
+        cells = table[column].dropna()
+        bad = cells[~cells.map(is_followable_source)]
+        if len(bad):
+            index = bad.index[0]
+            raise ValueError(f"{name}: {column} of {table.loc[index, label]} (row {index + 2}) is "
+                             "not a followable source (URL, arXiv id, DOI, or document with "
+                             f"table/section/figure/page): {bad.iloc[0][:120]!r}")
 
 
 def _check_range(table: pd.DataFrame, column: str, low: float, high: float, name: str,
@@ -65,7 +120,8 @@ def load_models(path: Path | None = None) -> pd.DataFrame:
     """The open base models with sourced scores (``data/models.csv``), validated.
 
     Checks: required columns; unique names; a valid release date on every row; positive sizes and
-    token counts; scores in [0, 100]; every non-empty value with a source beside it.
+    token counts; scores in [0, 100]; every non-empty value with a source beside it, and every
+    source followable (:func:`is_followable_source`).
     """
     path = DATA_DIR / "models.csv" if path is None else Path(path)
     table = pd.read_csv(path, dtype={c: str for c in _MODEL_TEXT})
@@ -103,6 +159,7 @@ def load_models(path: Path | None = None) -> pd.DataFrame:
         if len(unsourced):
             raise ValueError(f"{path.name}: {value} of {unsourced['model'].iloc[0]} has no "
                              f"{source}")
+    _check_sources(table, path.name, "model")
     return table
 
 
@@ -113,6 +170,7 @@ def load_paper_values(path: Path | None = None) -> pd.DataFrame:
     unsourced = table[table["source"].fillna("").str.strip().eq("")]
     if len(unsourced):
         raise ValueError(f"{path.name}: {unsourced['quantity'].iloc[0]} has no source")
+    _check_sources(table, path.name, "quantity")
     return table
 
 
@@ -120,8 +178,8 @@ def _sourced_table(path: Path, text: list[str], numbers: list[str],
                    sourced: list[tuple[str, str]], ranges: list[tuple[str, float, float]],
                    dates: tuple[str, ...], label: str) -> pd.DataFrame:
     """A small sourced table, validated: the ``text``, ``numbers`` and ``dates`` columns present,
-    dates in YYYY-MM-DD on every row, numbers in range, and a source beside every non-empty
-    value."""
+    dates in YYYY-MM-DD on every row, numbers in range, a source beside every non-empty value, and
+    every source followable (:func:`is_followable_source`)."""
     required = [*text, *numbers, *dates]
     table = pd.read_csv(path, dtype={c: str for c in text})
     missing = [c for c in required if c not in table.columns]
@@ -141,6 +199,7 @@ def _sourced_table(path: Path, text: list[str], numbers: list[str],
         unsourced = table[table[value].notna() & table[source].fillna("").str.strip().eq("")]
         if len(unsourced):
             raise ValueError(f"{path.name}: {value} of {unsourced[label].iloc[0]} has no {source}")
+    _check_sources(table, path.name, label)
     return table
 
 
