@@ -28,12 +28,12 @@ _LABEL_LINE = re.compile(r"^\([\w-]+\)=\s*$", re.M)
 
 
 def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[str, str], str],
-                      figure_number: Callable[[str], str]) -> dict:
+                      figure_number: Callable[[str], str], install: str = "") -> dict:
     """A copy of the executed ``notebook`` that reads like the page.
 
     ``glued``: the chapter's glue values by name; ``resolve(role, target)``: the text (or Markdown
     link) for a ``ref``, ``numref`` or ``cite`` role; ``figure_number(name)``: e.g.
-    "Fig. 3" for a named figure.
+    "Fig. 3" for a named figure; ``install``: where to get the package, placed under the title.
     """
     notebook = copy.deepcopy(notebook)
     cells, solutions, exercise = [], [], 0
@@ -74,6 +74,14 @@ def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[
     if solutions:
         cells.append(_markdown("## Solutions"))
         cells += solutions
+    if install:  # under the title, before anything else
+        first = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"), 0)
+        title, _, rest = "".join(cells[first]["source"]).partition("\n") if cells else ("", "", "")
+        if title.startswith("# "):
+            cells[first:first + 1] = [_markdown(title), _markdown(install)] + (
+                [_markdown(rest.strip())] if rest.strip() else [])
+        else:
+            cells.insert(0, _markdown(install))
     notebook["cells"] = cells
     notebook["metadata"].pop("source_map", None)
     return notebook

@@ -12,6 +12,8 @@
 - The density calculator of "The density of your model" runs in the browser: the build writes the
   constants of the default reference to ``_static/densing-reference.js`` and copies
   ``densing/calculator.js`` beside it.
+- Where to get the package, on every page and in every notebook: the site ships it as a wheel
+  (``_static/``, installable offline; densing is not on PyPI), with its install line.
 """
 
 from __future__ import annotations
@@ -36,9 +38,13 @@ def _tidy_page(app: Any, pagename: str, templatename: str, context: dict, doctre
     context["favicon_url"] = FAVICON
     if "body" in context and _executed(app, pagename).exists():
         link = context["pathto"](f"{NOTEBOOKS}/{pagename}.ipynb", 1)
+        wheel = context["pathto"](f"_static/{wheel_name()}", 1)
         download = (f'<p class="densing-notebook"><a href="{link}" download>Download this chapter '
                     "as a notebook (.ipynb)</a>: the page's numbers filled in, solutions at the "
-                    "end; it runs in any Jupyter with densing installed.</p>")
+                    f'end. It runs in any Jupyter with the densing package: download <a '
+                    f'href="{wheel}" download>{wheel_name()}</a> and run <code>pip install '
+                    f"{wheel_name()}</code> (in a clone of the book's repository: <code>pip "
+                    "install .</code>).</p>")
         context["body"] = re.sub("</h1>", lambda m: m.group(0) + download, context["body"],
                                  count=1)
     seen, unique = set(), []
@@ -117,6 +123,49 @@ def reference_constants() -> dict[str, Any]:
 NOTEBOOKS = "_static/notebooks"
 
 
+def wheel_name() -> str:
+    """The file name of the package's wheel that the site ships."""
+    from importlib.metadata import version
+
+    return f"densing-{version('densing')}-py3-none-any.whl"
+
+
+def install_line() -> str:
+    """Where a notebook reader gets the package (Markdown), as each page says it."""
+    return (f"*This notebook needs the `densing` package. Download `{wheel_name()}` from the "
+            f"book's site (`_static/{wheel_name()}`, linked under every chapter's title) and run "
+            f"`pip install {wheel_name()}`; in a clone of the book's repository, `pip install "
+            ".`.*")
+
+
+def _write_wheel(app: Any, exception: Exception | None) -> None:
+    """Build the package's wheel into ``_static`` from a copy of its sources (the checkout gets
+    no build folders)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import contextlib
+    import tempfile
+
+    from setuptools import build_meta
+
+    root, static = Path(app.srcdir), Path(app.outdir) / "_static"
+    static.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "src"
+        for name in ("pyproject.toml", "README.md"):
+            (source / name).parent.mkdir(exist_ok=True)
+            shutil.copyfile(root / name, source / name)
+        shutil.copytree(root / "densing", source / "densing",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(root / "data", source / "data",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        with contextlib.chdir(source), contextlib.redirect_stdout(None), \
+                contextlib.redirect_stderr(None):
+            built = build_meta.build_wheel(str(static))
+    if built != wheel_name():
+        raise RuntimeError(f"the wheel is {built}, not {wheel_name()}")
+
+
 def _executed(app: Any, docname: str) -> Path:
     """The notebook MyST-NB executed for ``docname``."""
     return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
@@ -159,7 +208,7 @@ def _write_notebooks(app: Any, exception: Exception | None) -> None:
         glue_file = executed.with_suffix(".glue.json")
         glued = glue_values(json.loads(glue_file.read_text())) if glue_file.exists() else {}
         notebook = readable_notebook(json.loads(executed.read_text()), glued, resolve,
-                                     figure_number)
+                                     figure_number, install_line())
         out = Path(app.outdir) / NOTEBOOKS / f"{docname}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nbformat.from_dict(notebook), str(out))
@@ -190,4 +239,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("html-page-context", _tidy_page, priority=900)  # after the others add scripts
     app.connect("build-finished", _write_calculator)
     app.connect("build-finished", _write_notebooks)
+    app.connect("build-finished", _write_wheel)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -166,7 +166,8 @@ def _panel_references(analysis: Analysis, law: np.ndarray, panel_weights: np.nda
 def alpha_profile(analysis: Analysis, alphas: np.ndarray) -> pd.DataFrame:
     """How the headline hangs on α: eq. 2 refitted with α held at each of ``alphas``
     (``LossLaw.profile``), step 2 refitted on it, and the trend refitted. Columns ``alpha``,
-    ``rss`` (eq. 2's least-squares error on ln L), ``doubling_days`` and ``olmo2_error`` (the
+    ``rss`` (eq. 2's least-squares error on ln L), ``doubling_days``, ``reach`` (the highest
+    aggregate score the reference places at D0) and ``olmo2_error`` (the
     mean relative error of the predicted C4 loss of OLMo-2 7B and 13B, held out of the fit)."""
     if analysis.spec.reference != "c4_panel":
         raise ValueError("alpha_profile needs reference = 'c4_panel' (a C4 loss law and a panel)")
@@ -183,7 +184,8 @@ def alpha_profile(analysis: Analysis, alphas: np.ndarray) -> pd.DataFrame:
     predicted = a * held["n_params"].to_numpy(float) ** -alpha + b * held["tokens"].to_numpy(
         float) ** -beta + e
     error = (predicted / held["c4_loss"].to_numpy(float) - 1).mean(axis=1)
-    return profile[["alpha", "rss"]].assign(doubling_days=np.log(2) / A, olmo2_error=error)
+    return profile[["alpha", "rss"]].assign(doubling_days=np.log(2) / A,
+                                            reach=draws.reach(analysis.spec.D0), olmo2_error=error)
 
 
 def reference_modes(uncertainty: Uncertainty, split_alpha: float = 0.1) -> pd.DataFrame:
