@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 GLUE_FALLBACK = """try:
@@ -28,12 +28,14 @@ _LABEL_LINE = re.compile(r"^\([\w-]+\)=\s*$", re.M)
 
 
 def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[str, str], str],
-                      figure_number: Callable[[str], str], install: str = "") -> dict:
+                      figure_number: Callable[[str], str], install: str = "",
+                      exercise_numbers: Sequence[str] = ()) -> dict:
     """A copy of the executed ``notebook`` that reads like the page.
 
     ``glued``: the chapter's glue values by name; ``resolve(role, target)``: the text (or Markdown
     link) for a ``ref``, ``numref`` or ``cite`` role; ``figure_number(name)``: e.g.
-    "Fig. 3" for a named figure; ``install``: where to get the package, placed under the title.
+    "Fig. 3" for a named figure; ``install``: where to get the package, placed under the title;
+    ``exercise_numbers``: the page's number of each exercise, in order (default 1, 2, ...).
     """
     notebook = copy.deepcopy(notebook)
     cells, solutions, exercise = [], [], 0
@@ -44,7 +46,7 @@ def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[
             while text:
                 marker = "```{solution-start}" if in_solution is None else "```{solution-end}"
                 before, found, rest = text.partition(marker)
-                before, exercise, inline = _directives(before, exercise)
+                before, exercise, inline = _directives(before, exercise, exercise_numbers)
                 solutions += [_markdown(_roles(s, glued, resolve)) for s in inline]
                 _append_markdown(cells if in_solution is None else in_solution, before, glued,
                                  resolve)
@@ -52,7 +54,8 @@ def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[
                     break
                 if in_solution is None:
                     label = rest.split("\n", 1)[0].strip()
-                    in_solution = [_markdown(f"### Solution to exercise {exercise} ({label})")]
+                    in_solution = [_markdown(f"### Solution to exercise "
+                                             f"{_number(exercise, exercise_numbers)} ({label})")]
                 else:
                     solutions += in_solution
                     in_solution = None
@@ -97,9 +100,15 @@ def _markdown(text: str) -> dict:
     return {"cell_type": "markdown", "metadata": {}, "source": text}
 
 
-def _directives(text: str, exercise: int) -> tuple[str, int, list[str]]:
-    """Admonitions as quotes, exercises numbered, inline solutions taken out (returned), raw HTML
-    replaced by a note."""
+def _number(exercise: int, numbers: Sequence[str]) -> str:
+    """The page's number of the ``exercise``-th exercise (1-based)."""
+    return numbers[exercise - 1] if exercise <= len(numbers) else str(exercise)
+
+
+def _directives(text: str, exercise: int, numbers: Sequence[str] = ()
+                ) -> tuple[str, int, list[str]]:
+    """Admonitions as quotes, exercises numbered as on the page (``numbers``), inline solutions
+    taken out (returned), raw HTML replaced by a note."""
     inline: list[str] = []
 
     def replace(match: re.Match) -> str:
@@ -111,9 +120,10 @@ def _directives(text: str, exercise: int) -> tuple[str, int, list[str]]:
                                                                 for line in body.splitlines()])
         if name == "exercise":
             exercise += 1
-            return f"**Exercise {exercise}.** {body}"
+            return f"**Exercise {_number(exercise, numbers)}.** {body}"
         if name == "solution":
-            inline.append(f"### Solution to exercise {exercise} ({argument})\n\n{body}")
+            inline.append(f"### Solution to exercise {_number(exercise, numbers)} ({argument})"
+                          f"\n\n{body}")
             return ""
         if name == "raw":
             return ("*The interactive calculator runs on the book's web page; in a notebook, use "
@@ -145,5 +155,8 @@ def glue_values(records: dict[str, dict]) -> dict[str, Any]:
         try:
             values[name] = ast.literal_eval(text)
         except (ValueError, SyntaxError):
-            values[name] = text
+            try:
+                values[name] = float(text)  # 'inf' and 'nan', which are not literals
+            except ValueError:
+                values[name] = text
     return values

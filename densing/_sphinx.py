@@ -144,6 +144,7 @@ def _write_wheel(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     import contextlib
+    import io
     import tempfile
 
     from setuptools import build_meta
@@ -159,8 +160,8 @@ def _write_wheel(app: Any, exception: Exception | None) -> None:
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(root / "data", source / "data",
                         ignore=shutil.ignore_patterns("__pycache__"))
-        with contextlib.chdir(source), contextlib.redirect_stdout(None), \
-                contextlib.redirect_stderr(None):
+        with contextlib.chdir(source), contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):  # setuptools' log, not the build's
             built = build_meta.build_wheel(str(static))
     if built != wheel_name():
         raise RuntimeError(f"the wheel is {built}, not {wheel_name()}")
@@ -207,8 +208,10 @@ def _write_notebooks(app: Any, exception: Exception | None) -> None:
 
         glue_file = executed.with_suffix(".glue.json")
         glued = glue_values(json.loads(glue_file.read_text())) if glue_file.exists() else {}
+        exercises = env.toc_fignumbers.get(docname, {}).get("exercise", {})
+        numbers = [".".join(map(str, n)) for n in sorted(exercises.values())]
         notebook = readable_notebook(json.loads(executed.read_text()), glued, resolve,
-                                     figure_number, install_line())
+                                     figure_number, install_line(), numbers)
         out = Path(app.outdir) / NOTEBOOKS / f"{docname}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nbformat.from_dict(notebook), str(out))

@@ -195,8 +195,8 @@ def reference_modes(uncertainty: Uncertainty, split_alpha: float = 0.1) -> pd.Da
     alpha = uncertainty.draws.law[:, 1]
     days = np.log(2) / uncertainty.A_reference
     rows = []
-    for label, side in ((f"α < {split_alpha:g}", alpha < split_alpha),
-                        (f"α ≥ {split_alpha:g}", alpha >= split_alpha)):
+    for label, side in ((f"α below {split_alpha:g}", alpha < split_alpha),
+                        (f"α of {split_alpha:g} or more", alpha >= split_alpha)):
         ok = side & np.isfinite(days) & (days > 0)
         low, mid, high = np.percentile(days[ok], [2.5, 50, 97.5]) if ok.any() else [np.nan] * 3
         rows.append({"refits": label, "share": side.mean(), "median doubling (days)": mid,

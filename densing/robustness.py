@@ -63,8 +63,8 @@ SPECIFICATIONS: dict[str, Specification] = {
 # Rows the table shows but the book does not defend, each with the reason: ranges "across
 # specifications" leave them out and list them apart (a range should not end on a row the book
 # itself calls uninformative).
-NOT_DEFENDED = {label: "the task-loss reference places most models far beyond the ladder it was "
-                       "fitted on (densities up to about 1e16): uninformative (chapter 6)"
+NOT_DEFENDED = {label: "the task-loss reference places most models above the highest MMLU it was "
+                       "calibrated on, by extrapolation: uninformative"
                 for label in SPECIFICATIONS if SPECIFICATIONS[label].reference == "task_loss"}
 
 

@@ -3,6 +3,7 @@ clean for every test that reads the site."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,10 @@ def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def html(tmp_path_factory) -> Path:
-    """The site, built once from clean into a temporary folder."""
+    """The site, built once from clean into a temporary folder (``DENSING_SITE=path/to/html``
+    reuses a site already built, to rerun the page tests while writing a chapter)."""
+    if os.environ.get("DENSING_SITE"):
+        return Path(os.environ["DENSING_SITE"])
     out = tmp_path_factory.mktemp("book")
     result = build_book(ROOT, out)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]

@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -152,3 +153,41 @@ def test_make_lab_starts_jupyterlab_even_as_root():
         os.killpg(lab.pid, signal.SIGTERM)
         lab.wait(timeout=30)
     assert any("http://127.0.0.1:8897/lab" in line for line in seen), "".join(seen)[-2000:]
+
+
+@pytest.mark.parametrize("page", FIGURES_PER_PAGE)
+def test_a_notebook_numbers_its_exercises_as_the_page_does(html, page):
+    text = (html / "chapters" / f"{page}.html").read_text()
+    on_page = re.findall(r'<span class="caption-number">Exercise ([\d.]+) </span>', text)
+    notebook = json.loads((html / NOTEBOOKS / f"{page}.ipynb").read_text())
+    markdown = "\n".join("".join(c["source"]) for c in notebook["cells"]
+                         if c["cell_type"] == "markdown")
+    assert re.findall(r"\*\*Exercise ([\d.]+)\.\*\*", markdown) == on_page
+    solved = re.findall(r"### Solution to exercise ([\d.]+) ", markdown)
+    assert set(solved) <= set(on_page)
+
+
+@pytest.mark.parametrize("page", FIGURES_PER_PAGE)
+def test_every_page_and_notebook_says_where_to_get_the_package(html, page):
+    from densing._sphinx import wheel_name
+
+    wheel = wheel_name()
+    text = (html / "chapters" / f"{page}.html").read_text()
+    assert f'href="../_static/{wheel}" download' in text and f"pip install {wheel}" in text
+    notebook = json.loads((html / NOTEBOOKS / f"{page}.ipynb").read_text())
+    first = ["".join(c["source"]) for c in notebook["cells"][:3] if c["cell_type"] == "markdown"]
+    assert any(f"pip install {wheel}" in cell for cell in first), first
+
+
+def test_the_site_s_wheel_installs_a_working_package(html, tmp_path):
+    from densing._sphinx import wheel_name
+
+    target = tmp_path / "site-packages"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
+                    str(target), str(html / "_static" / wheel_name())], check=True)
+    code = ("import densing, densing.data as d; print(densing.__file__); "
+            "print(len(d.load_models()))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(target)}, check=True)
+    where, rows = result.stdout.split()
+    assert where.startswith(str(target)) and int(rows) > 100
