@@ -25,6 +25,7 @@ except ImportError:  # a plain kernel: the page's numbers are already in the tex
 _ROLE = re.compile(r"\{(glue:text|glue|ref|numref|cite)\}`([^`]*)`")
 _DIRECTIVE = re.compile(r"```\{(\w[\w-]*)\}([^\n]*)\n(.*?)```", re.S)
 _LABEL_LINE = re.compile(r"^\([\w-]+\)=\s*$", re.M)
+_NUMPY_SCALAR = re.compile(r"^np\.(?:float|int|bool_)\w*\((.*)\)$")
 
 
 def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[str, str], str],
@@ -152,6 +153,7 @@ def glue_values(records: dict[str, dict]) -> dict[str, Any]:
     values = {}
     for name, record in records.items():
         text = record.get("data", {}).get("text/plain", "")
+        text = _NUMPY_SCALAR.sub(r"\1", text)  # np.float64(9.95) is printed as 9.95 on the page
         try:
             values[name] = ast.literal_eval(text)
         except (ValueError, SyntaxError):

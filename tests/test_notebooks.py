@@ -1,0 +1,33 @@
+"""The notebook export reads glued values as the page prints them and numbers exercises as the
+page does (densing._notebooks)."""
+
+from __future__ import annotations
+
+import math
+
+from densing._notebooks import glue_values, readable_notebook
+
+
+def record(text: str) -> dict:
+    return {"data": {"text/plain": text}}
+
+
+def test_glued_values_are_read_back_as_numbers():
+    values = glue_values({"numpy": record("np.float64(9.951534)"), "open": record("inf"),
+                          "int": record("np.int64(12)"), "word": record("'shorter'"),
+                          "date": record("2024-10-31")})
+    assert values["numpy"] == 9.951534 and format(values["numpy"], ".0f") == "10"
+    assert math.isinf(values["open"]) and values["int"] == 12
+    assert values["word"] == "shorter" and values["date"] == "2024-10-31"
+
+
+def test_exercises_take_the_page_numbers_and_the_install_line_follows_the_title():
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# Title\n\nIntro."},
+             {"cell_type": "markdown", "metadata": {},
+              "source": "```{exercise}\n:label: ex-a\nDo A.\n```\n\n```{exercise}\nDo B.\n```"}]
+    notebook = readable_notebook({"cells": cells, "metadata": {}}, {}, lambda r, t: t,
+                                 lambda name: "Fig. 1", install="INSTALL",
+                                 exercise_numbers=["7", "8"])
+    text = ["".join(c["source"]) for c in notebook["cells"]]
+    assert text[:3] == ["# Title", "INSTALL", "Intro."]
+    assert "**Exercise 7.** Do A." in text[3] and "**Exercise 8.** Do B." in text[3]
