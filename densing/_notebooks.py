@@ -86,6 +86,9 @@ def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[
                 [_markdown(rest.strip())] if rest.strip() else [])
         else:
             cells.insert(0, _markdown(install))
+    for number, cell in enumerate(cells):  # nbformat 4.5: every cell has a unique id
+        if "id" not in cell:
+            cell["id"] = f"densing-{number}"
     notebook["cells"] = cells
     notebook["metadata"].pop("source_map", None)
     return notebook
