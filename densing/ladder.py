@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from densing._fit import FitWarning
@@ -66,3 +67,53 @@ def heldout_errors(ladder: pd.DataFrame, tasks: Sequence[str] | None = None, *,
                          "accuracy_from_measured_loss": ref.curve.predict(target[loss]),
                          "on_bound": on_bound})
     return pd.DataFrame(rows)
+
+
+def loss_form_comparison(ladder: pd.DataFrame, tasks: Sequence[str], *,
+                         loss: str = "loss_bpb") -> pd.DataFrame:
+    """Eq. 2 and eq. 2 + E fitted to each task's final ladder checkpoints (as in step 1), and their
+    relative errors on the held-out targets.
+
+    One row per task and form (``"eq. 2"``, ``"eq. 2 + E"``): ``alpha, beta, E``, the in-sample
+    ``rms fit error (%)`` on ln L, and ``<size> error (%)`` per target (predicted over measured
+    loss, minus 1, in percent; positive means the loss is over-predicted).
+    """
+    targets = ladder[ladder["role"] == "target"]
+    rows = []
+    for task in tasks:
+        final = ladder_runs(ladder, task).query("is_final")
+        held_out = targets[targets["task"] == task]
+        for irreducible in (False, True):
+            fit = LossLaw.fit(final["n_params"], final["tokens"], final[loss],
+                              irreducible=irreducible)
+            predicted = fit.predict(held_out["n_params"], held_out["tokens"])
+            errors = 100 * (predicted / held_out[loss].to_numpy() - 1)
+            rows.append({"task": task, "form": "eq. 2 + E" if irreducible else "eq. 2",
+                         "alpha": fit.alpha, "beta": fit.beta, "E": fit.E,
+                         "rms fit error (%)": 100 * float(np.sqrt(fit.rss / len(final))),
+                         **{f"{size} error (%)": float(e)
+                            for size, e in zip(held_out["size"], errors, strict=True)}})
+    return pd.DataFrame(rows)
+
+
+def form_verdicts(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Per task, the larger of the held-out errors of each form (absolute, in percent) from
+    ``loss_form_comparison``, and which form has the smaller one: columns ``eq. 2``,
+    ``eq. 2 + E`` and ``E better`` (True where eq. 2 + E's largest error is smaller)."""
+    columns = [c for c in comparison.columns
+               if c.endswith(" error (%)") and not c.startswith("rms")]
+    worst = comparison[columns].abs().max(axis=1)
+    table = comparison.assign(worst=worst).pivot(index="task", columns="form", values="worst")
+    table = table.loc[list(dict.fromkeys(comparison["task"]))]
+    table["E better"] = table["eq. 2 + E"] < table["eq. 2"]
+    table.columns.name = None
+    return table
+
+
+def split_errors(errors: pd.DataFrame) -> pd.DataFrame:
+    """``heldout_errors`` with each chained accuracy error split in two: ``step2`` is the error of
+    the curve fed the measured loss, ``step1`` what the mispredicted loss adds; they sum to
+    ``accuracy_error``."""
+    return errors.assign(
+        step2=errors["accuracy_from_measured_loss"] - errors["accuracy"],
+        step1=errors["predicted_accuracy"] - errors["accuracy_from_measured_loss"])
