@@ -27,6 +27,7 @@ from densing.display import human_count, significant
 from densing.trend import ESTIMATORS, fit_trend
 
 FORMATS = ("table", "csv", "json")
+TREND_DRAWS = 2000  # refits behind the interval of ``densing trend`` (fit_trend's n_boot)
 BAD_INPUT = 2
 
 
@@ -128,9 +129,11 @@ def _run_trend(args: argparse.Namespace) -> int:
     with _Progress(3) as progress:
         progress.step("fitting the reference and refitting it on resampled data")
         result = densities_of(table, spec, args.draws)
-        progress.step("fitting the trend with 2,000 bootstrap resamples of the models")
+        progress.step(f"fitting the trend and refitting it {TREND_DRAWS:,} times on resampled "
+                      "residuals")
         placed = result[result["reason"] == ""].assign(release_date=dates)
-        trend = fit_trend(placed["release_date"], placed["density"], estimator=args.estimator)
+        trend = fit_trend(placed["release_date"], placed["density"], estimator=args.estimator,
+                          n_boot=TREND_DRAWS)
         progress.step("done")
     if args.plot:
         _plot(placed.rename(columns={"density": "rho"}), trend, args.plot)
@@ -140,8 +143,11 @@ def _run_trend(args: argparse.Namespace) -> int:
         "A_per_day": trend.A, "doubling_days": trend.doubling_days, "doubling_days_low": lo,
         "doubling_days_high": hi, "r2": trend.r2,
         "record_setters": ", ".join(placed["model"].iloc[trend.envelope["position"]])}])
-    _emit(summary, args.format, note=f"reference: {describe_reference(spec)}; interval: 95% of "
-          "2,000 model resamples, reference fixed")
+    failed = (f"; {trend.failed_draws:,} of the draws had fewer than 3 record-setters (no line) "
+              "and are left out" if trend.failed_draws else "")
+    _emit(summary, args.format, note=f"reference: {describe_reference(spec)}; interval of the "
+          f"doubling time: 95% basic bootstrap of {TREND_DRAWS:,} refits on the models' scatter "
+          f"about the line, resampled and smoothed, release dates and reference fixed{failed}")
     return 0
 
 
@@ -174,7 +180,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
         elif column in BENCHMARKS:
             out[column] = out[column].map(lambda v: f"{v:g}" if np.isfinite(v) else "")
         elif pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column].map(significant)
+            out[column] = out[column].map(lambda v: "inf" if v == np.inf else significant(v))
     return out.fillna("")
 
 

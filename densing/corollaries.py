@@ -34,15 +34,17 @@ def blended_price(prices: pd.DataFrame, input_share: float = INPUT_SHARE) -> pd.
 
 def cheapest_over_time(prices: pd.DataFrame, price: pd.Series) -> pd.DataFrame:
     """The cheapest capable model at each date a price took effect (a price stays in force until
-    the same model's next one): date, model, price."""
+    the same model's next one): date, model, price, and ``since``, the date that model's price
+    took effect (``date`` is only the latest change of any model's price)."""
     rows = prices.assign(price=price).sort_values("price_date")
-    current: dict[str, float] = {}
+    current: dict[str, tuple[float, pd.Timestamp]] = {}
     out = []
     for date, group in rows.groupby("price_date", sort=True):
         for row in group.itertuples():
-            current[row.model] = row.price
-        model = min(current, key=current.get)
-        out.append({"date": date, "model": model, "price": current[model]})
+            current[row.model] = (row.price, date)
+        model = min(current, key=lambda m: current[m][0])
+        out.append({"date": date, "model": model, "price": current[model][0],
+                    "since": current[model][1]})
     return pd.DataFrame(out)
 
 
@@ -107,7 +109,11 @@ class SplitTrend:
 
     before: TrendFit
     after: TrendFit
-    ratio_draws: np.ndarray  # A_after / A_before from independent model resamples of each side
+    # A_after / A_before, pairing the draws of the two fits (``TrendFit.bootstrap_A``: each side's
+    # scatter about its line resampled independently, basic bootstrap); +inf where the slope
+    # before is not positive and the slope after is (no finite ratio), NaN where neither is or a
+    # side has no line
+    ratio_draws: np.ndarray
 
     @property
     def ratio(self) -> float:
@@ -115,8 +121,18 @@ class SplitTrend:
 
     @property
     def ratio_ci(self) -> tuple[float, float]:
-        lo, hi = np.nanpercentile(self.ratio_draws, [2.5, 97.5])
+        """95% interval of the ratio over the draws that define one; the upper end is +inf when
+        more than 2.5% of them have a slope before that is zero or negative."""
+        ok = self.ratio_draws[~np.isnan(self.ratio_draws)]
+        lo, hi = np.percentile(ok, [2.5, 97.5], method="inverted_cdf")
         return float(lo), float(hi)
+
+    @property
+    def unbounded_share(self) -> float:
+        """Share of the draws (with a line on both sides) whose slope before is zero or negative
+        while the slope after is positive: the ratio is unbounded there."""
+        ok = ~np.isnan(self.ratio_draws)
+        return float(np.isposinf(self.ratio_draws[ok]).mean()) if ok.any() else float("nan")
 
 
 def split_trend(table: pd.DataFrame, split: pd.Timestamp = CHATGPT, n_boot: int = 2000
@@ -126,9 +142,10 @@ def split_trend(table: pd.DataFrame, split: pd.Timestamp = CHATGPT, n_boot: int 
     after = table[table["release_date"] >= split]
     fits = [fit_trend(part["release_date"], part["density"], n_boot=n_boot, seed=seed)
             for seed, part in enumerate((before, after))]
+    A_before, A_after = fits[0].bootstrap_A, fits[1].bootstrap_A
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = fits[1].bootstrap_A / fits[0].bootstrap_A
-    ratio = np.where(fits[0].bootstrap_A > 0, ratio, np.nan)
+        ratio = np.where(A_before > 0, A_after / A_before, np.where(A_after > 0, np.inf, np.nan))
+    ratio[np.isnan(A_before) | np.isnan(A_after)] = np.nan
     return SplitTrend(before=fits[0], after=fits[1], ratio_draws=ratio)
 
 

@@ -34,19 +34,31 @@ class Forecast:
     fit: Analysis  # the analysis of the models released up to the cutoff
     cutoff: pd.Timestamp
     end: pd.Timestamp
-    lines: np.ndarray  # (draws, 2): A and B of eq. 5, models and reference resampled together
+    lines: np.ndarray  # (draws, 2): A and B of eq. 5, reference refitted and the models' scatter
+    # about each refit's line resampled (``Uncertainty.A_combined``); draws without a line dropped
     scatter: float  # standard deviation of the record-setters about the fitted line (ln ρ)
     later: pd.DataFrame  # models released after the cutoff up to ``end``, scored
     best_at_cutoff: float  # the highest density of any model released up to the cutoff
     seed: int = 0
+    failed_draws: int = 0  # draws of ``lines`` in which no line could be fitted (dropped)
 
-    def band(self, dates: pd.Series | pd.DatetimeIndex, level: float = LEVEL
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def band(self, dates: pd.Series | pd.DatetimeIndex, level: float = LEVEL,
+             source: str = "combined") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Forecast of the maximum density at ``dates``: the fitted line and a prediction interval
-        (the line's uncertainty from both resamplings, plus the scatter of records about it)."""
+        (the line's uncertainty, plus the scatter of records about it). ``source``: "combined"
+        (``lines``: the reference refitted and the models' scatter resampled) or "models" (the
+        models' scatter alone, the reference fixed: ``fit.trend``'s bootstrap lines), to see how
+        much of the width the reference contributes."""
+        if source == "combined":
+            lines = self.lines
+        elif source == "models":
+            lines = np.column_stack([self.fit.trend.bootstrap_A, self.fit.trend.bootstrap_B])
+            lines = lines[np.isfinite(lines).all(axis=1)]
+        else:
+            raise ValueError(f"source = {source!r} is not 'combined' or 'models'")
         t = ((pd.DatetimeIndex(dates) - self.fit.trend.origin) / pd.Timedelta(days=1)).to_numpy()
-        noise = np.random.default_rng(self.seed).normal(0.0, self.scatter, (len(self.lines), 1))
-        draws = self.lines[:, :1] * t[None, :] + self.lines[:, 1:] + noise
+        noise = np.random.default_rng(self.seed).normal(0.0, self.scatter, (len(lines), 1))
+        draws = lines[:, :1] * t[None, :] + lines[:, 1:] + noise
         tail = (1 - level) / 2 * 100
         low, high = np.percentile(draws, [tail, 100 - tail], axis=0)
         return self.fit.trend.predict(dates), np.exp(low), np.exp(high)
@@ -67,7 +79,8 @@ class Forecast:
                 "records inside": int((records["verdict"] == "inside").sum()),
                 "forecast at end": line, "forecast low": low, "forecast high": high,
                 "highest reached by end": reached,
-                "end verdict": _verdict(reached, low, high)}
+                "end verdict": _verdict(reached, low, high),
+                "draws without a line": self.failed_draws}
 
 
 def forecast(spec: Specification, cutoff: str, horizon_months: int = HORIZON_MONTHS,
@@ -81,6 +94,7 @@ def forecast(spec: Specification, cutoff: str, horizon_months: int = HORIZON_MON
     fit = analyse(spec.replace(window=(spec.window[0], cutoff)))
     bands = uncertainty(fit, n_draws, seed, draws=draws)
     lines = np.column_stack([bands.A_combined, bands.B_combined])
+    failed = int((~np.isfinite(lines).all(axis=1)).sum())
     lines = lines[np.isfinite(lines).all(axis=1)]
     envelope = fit.trend.envelope
     t = ((envelope["release_date"] - fit.trend.origin) / pd.Timedelta(days=1)).to_numpy()
@@ -89,7 +103,8 @@ def forecast(spec: Specification, cutoff: str, horizon_months: int = HORIZON_MON
     everyone = analyse(spec.replace(models="all", window=(None, None), n_boot=0)).used
     earlier = float(everyone[everyone["release_date"] <= cutoff_ts]["rho"].max())
     result = Forecast(fit=fit, cutoff=cutoff_ts, end=end, lines=lines, scatter=scatter,
-                      later=pd.DataFrame(), best_at_cutoff=earlier, seed=seed)
+                      later=pd.DataFrame(), best_at_cutoff=earlier, seed=seed,
+                      failed_draws=failed)
     later = everyone[(everyone["release_date"] > cutoff_ts) & (everyone["release_date"] <= end)]
     later = later.sort_values(["release_date", "rho"], ascending=[True, False])
     best = np.maximum.accumulate(np.r_[earlier, later["rho"].to_numpy()])[:-1]
