@@ -16,7 +16,7 @@ import pandas as pd
 
 from densing._fit import FitWarning
 from densing.benchmarks import FLOORS, c4_loss_law
-from densing.data import BENCHMARKS, DATA_DIR, load_ladder, load_models
+from densing.data import BENCHMARKS, DATA_DIR, check_sources, load_ladder, load_models
 from densing.ladder import ladder_runs
 from densing.loss_law import LossLaw
 from densing.performance import PerformanceCurve
@@ -385,6 +385,7 @@ def load_alternative_scores() -> pd.DataFrame:
                          f"not one of {BENCHMARKS}")
     if not table["value"].between(0, 100).all() or table["source"].isna().any():
         raise ValueError("alternative_scores.csv: values must be in [0, 100], each with a source")
+    check_sources(table, "alternative_scores.csv", "model")
     return table
 
 

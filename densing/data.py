@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 from pathlib import Path
-
-import re
 
 import pandas as pd
 
@@ -63,7 +62,7 @@ def source_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c.endswith("_source") or c in ("source", "location")]
 
 
-def _check_sources(table: pd.DataFrame, name: str, label: str) -> None:
+def check_sources(table: pd.DataFrame, name: str, label: str) -> None:
     """Refuse the first non-empty source cell a reader cannot follow (file, row and column)."""
     for column in source_columns(table):
         cells = table[column].dropna()
@@ -159,7 +158,7 @@ def load_models(path: Path | None = None) -> pd.DataFrame:
         if len(unsourced):
             raise ValueError(f"{path.name}: {value} of {unsourced['model'].iloc[0]} has no "
                              f"{source}")
-    _check_sources(table, path.name, "model")
+    check_sources(table, path.name, "model")
     return table
 
 
@@ -170,7 +169,7 @@ def load_paper_values(path: Path | None = None) -> pd.DataFrame:
     unsourced = table[table["source"].fillna("").str.strip().eq("")]
     if len(unsourced):
         raise ValueError(f"{path.name}: {unsourced['quantity'].iloc[0]} has no source")
-    _check_sources(table, path.name, "quantity")
+    check_sources(table, path.name, "quantity")
     return table
 
 
@@ -199,7 +198,7 @@ def _sourced_table(path: Path, text: list[str], numbers: list[str],
         unsourced = table[table[value].notna() & table[source].fillna("").str.strip().eq("")]
         if len(unsourced):
             raise ValueError(f"{path.name}: {value} of {unsourced[label].iloc[0]} has no {source}")
-    _check_sources(table, path.name, label)
+    check_sources(table, path.name, label)
     return table
 
 
