@@ -115,3 +115,13 @@ def test_gemini_flash_price_cut_is_dated_august_2024():
     assert len(before) == 1 and before["price_date"].iloc[0] < date
     assert "2024-08-08" in cut["price_date_source"].iloc[0] or \
         "Aug/8" in cut["price_date_source"].iloc[0]
+
+
+def test_the_journal_figures_are_marked_as_read_at_second_hand():
+    """The journal's "3.5 months" was read from a forum mirror but tagged as the paper: every
+    journal figure we could not read in the journal itself says so in its source."""
+    from densing.data import load_paper_values
+
+    journal = load_paper_values().query("version == 'journal (2025)' and value == value")
+    assert len(journal) and journal["source"].str.startswith("secondary:").all(), \
+        journal.loc[~journal["source"].str.startswith("secondary:"), "quantity"].tolist()
