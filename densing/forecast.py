@@ -1,5 +1,7 @@
 """Does the law predict? Fit eq. 5 on the models released up to a cutoff, forecast the maximum
-density after it with a prediction interval, and score the forecast against the later models.
+density after it with a prediction interval, and score the forecast against the later models,
+and against simple alternatives: no growth, the paper's rate, the line through the last two
+records (``forecasters``, ``baseline_scores``, ``baseline_verdicts``).
 
 The reference (the measuring instrument) is the same before and after the cutoff, so a density
 means the same thing on both sides; only the trend is fitted on the past.
@@ -9,13 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
 from densing.analysis import Analysis, Specification, analyse
+from densing.data import load_paper_values
 from densing.resample import ReferenceDraws, draw_references, uncertainty
 from densing.robustness import JOURNAL_CUTOFF, PAPER_CUTOFF
+from densing.trend import envelope_mask
 
 HORIZON_MONTHS = 12  # how far past the cutoff a forecast is scored
 LEVEL = 0.95
@@ -41,6 +46,9 @@ class Forecast:
     best_at_cutoff: float  # the highest density of any model released up to the cutoff
     seed: int = 0
     failed_draws: int = 0  # draws of ``lines`` in which no line could be fitted (dropped)
+    # the models that set a new maximum density when released, up to the cutoff (the same models
+    # as ``best_at_cutoff``): model, release_date, rho; the last is ``best_at_cutoff``
+    records_before: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def band(self, dates: pd.Series | pd.DatetimeIndex, level: float = LEVEL,
              source: str = "combined") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -89,22 +97,36 @@ def forecast(spec: Specification, cutoff: str, horizon_months: int = HORIZON_MON
     """Fit ``spec``'s trend on models released up to ``cutoff`` and score its forecast against the
     models released in the following ``horizon_months`` that ``spec`` would put in a trend (any
     model, not only the paper's). ``draws`` reuses reference refits of an equal reference."""
-    cutoff_ts = pd.Timestamp(cutoff)
-    end = cutoff_ts + pd.DateOffset(months=horizon_months)
     fit = analyse(spec.replace(window=(spec.window[0], cutoff)))
     bands = uncertainty(fit, n_draws, seed, draws=draws)
     lines = np.column_stack([bands.A_combined, bands.B_combined])
+    everyone = analyse(spec.replace(models="all", window=(None, None), n_boot=0)).used
+    return forecast_from(fit, lines, everyone, cutoff, horizon_months, seed)
+
+
+def forecast_from(fit: Analysis, lines: np.ndarray, everyone: pd.DataFrame, cutoff: str,
+                  horizon_months: int = HORIZON_MONTHS, seed: int = 0) -> Forecast:
+    """The forecast of a trend fitted up to ``cutoff`` (``fit``: anything with a ``trend``, a
+    ``TrendFit``, and the ``used`` models), ``lines`` (draws × 2: A and B; rows with NaN are
+    dropped and counted) and ``everyone`` (model, release_date, n_b, rho: every model whose
+    maximum is forecast, before and after the cutoff). ``forecast`` builds it from a
+    specification; a test can build it from synthetic models."""
+    cutoff_ts = pd.Timestamp(cutoff)
+    end = cutoff_ts + pd.DateOffset(months=horizon_months)
     failed = int((~np.isfinite(lines).all(axis=1)).sum())
     lines = lines[np.isfinite(lines).all(axis=1)]
     envelope = fit.trend.envelope
     t = ((envelope["release_date"] - fit.trend.origin) / pd.Timedelta(days=1)).to_numpy()
     residuals = np.log(envelope["density"].to_numpy()) - (fit.trend.A * t + fit.trend.B)
     scatter = float(np.sqrt((residuals ** 2).sum() / max(len(residuals) - 2, 1)))
-    everyone = analyse(spec.replace(models="all", window=(None, None), n_boot=0)).used
-    earlier = float(everyone[everyone["release_date"] <= cutoff_ts]["rho"].max())
+    past = everyone[everyone["release_date"] <= cutoff_ts]
+    earlier = float(past["rho"].max())
+    days = ((past["release_date"] - cutoff_ts) / pd.Timedelta(days=1)).to_numpy()
+    records_before = past[envelope_mask(days, past["rho"].to_numpy())].sort_values(
+        "release_date")[["model", "release_date", "rho"]].reset_index(drop=True)
     result = Forecast(fit=fit, cutoff=cutoff_ts, end=end, lines=lines, scatter=scatter,
                       later=pd.DataFrame(), best_at_cutoff=earlier, seed=seed,
-                      failed_draws=failed)
+                      failed_draws=failed, records_before=records_before)
     later = everyone[(everyone["release_date"] > cutoff_ts) & (everyone["release_date"] <= end)]
     later = later.sort_values(["release_date", "rho"], ascending=[True, False])
     best = np.maximum.accumulate(np.r_[earlier, later["rho"].to_numpy()])[:-1]
@@ -149,3 +171,159 @@ def summaries(runs: dict[str, dict[str, Forecast]]) -> pd.DataFrame:
     """One row per specification and cutoff: ``Forecast.summary``."""
     return pd.DataFrame([{"specification": label, **fc.summary()}
                          for label, by_cutoff in runs.items() for fc in by_cutoff.values()])
+
+
+# --- Against what? The law's forecast beside simple alternatives ---------------------------------
+
+LAW = "the law as fitted"
+FORECASTERS = (LAW, "no growth", "the paper's rate", "the last two records")
+PAPER_VERSION = "arXiv v2 (2024)"
+
+
+def paper_rate(version: str = PAPER_VERSION) -> float:
+    """The paper's A of eq. 5 (per day; arXiv v2 §3.3: A ≈ 0.0073) from data/paper_values.csv."""
+    values = load_paper_values()
+    row = values[(values["version"] == version) & (values["quantity"] == "A")]
+    if len(row) != 1 or not np.isfinite(row["value"].iloc[0]):
+        raise ValueError(f"data/paper_values.csv has no single A for {version!r}")
+    return float(row["value"].iloc[0])
+
+
+def interval_score(y, low, high, level: float = LEVEL) -> np.ndarray:
+    """The interval score of a central ``level`` interval ``[low, high]`` for the outcome ``y``
+    (Gneiting & Raftery 2007, JASA 102:359, eq. 43), with α = 1 − level:
+
+        IS = (u − l) + (2/α)(l − y)·1[y < l] + (2/α)(y − u)·1[y > u].
+
+    Lower is better. It is a proper scoring rule: the width is paid for always, a miss in
+    proportion to its distance, so neither a narrow interval that misses nor a wide one that
+    covers everything scores well by construction. Arrays broadcast; the book passes ln ρ."""
+    y, low, high = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (y, low, high)))
+    if np.any(high < low):
+        raise ValueError("an interval has high < low")
+    alpha = 1.0 - level
+    return (high - low) + 2 / alpha * np.clip(low - y, 0, None) \
+        + 2 / alpha * np.clip(y - high, 0, None)
+
+
+def scoring_points(fc: Forecast) -> pd.DataFrame:
+    """Where a forecast is scored: the release date of each later record-setter, with its density
+    (the maximum density from that day), and the end of the horizon, with the highest density
+    reached by then."""
+    records = fc.records()
+    reached = max(fc.best_at_cutoff, float(fc.later["rho"].max())) if len(fc.later) else \
+        fc.best_at_cutoff
+    return pd.DataFrame({
+        "point": [*records["model"], "end of the horizon"],
+        "date": pd.DatetimeIndex([*records["release_date"], fc.end]),
+        "observed": np.r_[records["rho"].to_numpy(dtype=float), reached]})
+
+
+def forecasters(fc: Forecast, dates, rate: float | None = None,
+                level: float = LEVEL) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Four forecasts of ln ρ_max at ``dates``: (point, low, high) of a central ``level`` interval.
+
+    - the law as fitted: eq. 5's line ``A·t + B`` fitted up to the cutoff, and its prediction
+      interval (``Forecast.band``: the line's uncertainty plus the records' scatter about it);
+    - no growth: ln ρ_max stays at the highest density at the cutoff, ``ln ρ_c``;
+    - the paper's rate: ``ln ρ_c + A_paper·(t − t_c)``, ``A_paper`` = ``rate`` (default
+      ``paper_rate()``, 0.0073 per day), the line through the highest density at the cutoff;
+    - the last two records: the line through the last two models before the cutoff that set a new
+      maximum density, extrapolated (its slope ``Δ ln ρ / Δt`` between them).
+
+    The alternatives take their lines as given; their interval is the line ± z·s, s the standard
+    deviation of the records about the law's fitted line (``Forecast.scatter``, the same scatter
+    the law's own interval adds), z the normal quantile: the one spread of records about a line
+    that the past gives, so the intervals differ in their centres, and the law's also by its
+    line's uncertainty."""
+    rate = paper_rate() if rate is None else rate
+    dates = pd.DatetimeIndex(dates)
+    t = ((dates - fc.cutoff) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+    top = np.log(fc.best_at_cutoff)
+    lines = {"no growth": np.full_like(t, top), "the paper's rate": top + rate * t}
+    last = fc.records_before.tail(2)
+    if len(last) == 2:
+        (d1, d2), (r1, r2) = last["release_date"], np.log(last["rho"].to_numpy(dtype=float))
+        slope = (r2 - r1) / ((d2 - d1) / pd.Timedelta(days=1))
+        lines["the last two records"] = r2 + slope * ((dates - d2) / pd.Timedelta(days=1)
+                                                      ).to_numpy(dtype=float)
+    else:
+        lines["the last two records"] = np.full_like(t, np.nan)
+    half = NormalDist().inv_cdf(0.5 + level / 2) * fc.scatter
+    line, low, high = fc.band(dates, level)
+    out = {LAW: (np.log(line), np.log(low), np.log(high))}
+    out.update({name: (centre, centre - half, centre + half) for name, centre in lines.items()})
+    return out
+
+
+def scored_points(fc: Forecast, rate: float | None = None, level: float = LEVEL) -> pd.DataFrame:
+    """Every forecaster at every scoring point (``scoring_points``), in ρ, with the log error of
+    its point forecast, ``ln ρ̂ − ln ρ`` (positive: too high), and the interval score of its
+    interval on ln ρ (``interval_score``)."""
+    where = scoring_points(fc)
+    y = np.log(where["observed"].to_numpy())
+    rows = []
+    for name, (point, low, high) in forecasters(fc, where["date"], rate, level).items():
+        rows.append(where.assign(
+            forecaster=name, forecast=np.exp(point), low=np.exp(low), high=np.exp(high),
+            log_error=point - y, interval_score=interval_score(y, low, high, level),
+            inside=(low <= y) & (y <= high)))
+    return pd.concat(rows, ignore_index=True)
+
+
+def baseline_scores(runs: dict[str, dict[str, Forecast]], rate: float | None = None,
+                    level: float = LEVEL) -> pd.DataFrame:
+    """The law against the alternatives, one row per specification, cutoff and forecaster:
+    points scored (later records and the end of the horizon), the mean absolute log error of the
+    point forecast (|ln ρ̂ − ln ρ|, lower is better), the absolute log error at the end of the
+    horizon (against the highest density reached), the mean interval score (Gneiting & Raftery
+    2007, on ln ρ; lower is better), how many points fell inside the interval, and the interval's
+    width at the end of the horizon in orders of magnitude (log10 high/low)."""
+    rows = []
+    for label, by_cutoff in runs.items():
+        for fc in by_cutoff.values():
+            points = scored_points(fc, rate, level)
+            end = points["point"] == "end of the horizon"
+            for name, group in points.groupby("forecaster", sort=False):
+                at_end = group[end[group.index]].iloc[0]
+                rows.append({
+                    "specification": label, "cutoff": f"{fc.cutoff:%Y-%m-%d}", "forecaster": name,
+                    "points scored": len(group),
+                    "mean abs log error": float(group["log_error"].abs().mean()),
+                    "abs log error at end": float(abs(at_end["log_error"])),
+                    "mean interval score": float(group["interval_score"].mean()),
+                    "points inside": int(group["inside"].sum()),
+                    "interval width at end (orders of magnitude)":
+                        float(np.log10(at_end["high"] / at_end["low"]))})
+    return pd.DataFrame(rows)
+
+
+def _best(group: pd.DataFrame, column: str) -> str:
+    """The forecaster(s) with the lowest ``column``: ties (to 1e-9) joined with " and "."""
+    low = group[column].min()
+    return " and ".join(group.loc[np.isclose(group[column], low, rtol=0, atol=1e-9),
+                                  "forecaster"])
+
+
+def baseline_verdicts(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per specification and cutoff (a table of ``baseline_scores``): which forecaster has the
+    lowest mean absolute log error, the lowest mean interval score and the lowest log error at the
+    end of the horizon (ties joined with " and "); where the law ranks on the first two (1 = best
+    of the four); and its interval width at the end beside the widest of the others' (orders of
+    magnitude)."""
+    rows = []
+    for (label, cutoff), group in scores.groupby(["specification", "cutoff"], sort=False):
+        law = group[group["forecaster"] == LAW].iloc[0]
+        others = group[group["forecaster"] != LAW]
+        width = "interval width at end (orders of magnitude)"
+        rows.append({
+            "specification": label, "cutoff": cutoff,
+            "best point forecast": _best(group, "mean abs log error"),
+            "best interval forecast": _best(group, "mean interval score"),
+            "best at the end": _best(group, "abs log error at end"),
+            "law's rank, log error": int((group["mean abs log error"]
+                                          < law["mean abs log error"]).sum()) + 1,
+            "law's rank, interval score": int((group["mean interval score"]
+                                               < law["mean interval score"]).sum()) + 1,
+            "law's width": float(law[width]), "widest other": float(others[width].max())})
+    return pd.DataFrame(rows)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from densing import Specification, analyse
-from densing.forecast import (CUTOFFS, FORECAST_SPECS, forecast, forecasts, growth_after,
-                              scorecard, summaries)
+from densing.forecast import (CUTOFFS, FORECAST_SPECS, FORECASTERS, LAW, baseline_scores,
+                              baseline_verdicts, forecast, forecast_from, forecasters, forecasts,
+                              growth_after, interval_score, paper_rate, scorecard, scored_points,
+                              summaries)
 from densing.robustness import PAPER_CUTOFF
+from densing.trend import fit_trend
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +99,118 @@ def test_growth_after_the_paper_is_pinned():
     assert (after["release_date"] > PAPER_CUTOFF).all() and len(after) == 11
     assert after["rho"].max() > before, "the maximum density no longer grew after the paper"
     assert after.loc[after["rho"].idxmax(), "model"] == "Seed-OSS-36B-Base"
+
+
+# Against what? The law's forecast beside no growth, the paper's rate and the last two records.
+
+def test_the_interval_score_by_hand():
+    """Gneiting & Raftery's interval score: the width, plus 2/α times the miss (α = 0.05: 40)."""
+    np.testing.assert_allclose(interval_score(1.0, 0.0, 2.0), 2.0)  # inside: the width
+    np.testing.assert_allclose(interval_score(-1.0, 0.0, 2.0), 2.0 + 40 * 1.0)  # below by 1
+    np.testing.assert_allclose(interval_score(3.5, 0.0, 2.0), 2.0 + 40 * 1.5)  # above by 1.5
+    np.testing.assert_allclose(interval_score(2.0, 0.0, 2.0), 2.0)  # on the edge: no penalty
+    np.testing.assert_allclose(interval_score(3.0, 0.0, 2.0, level=0.5), 2.0 + 4 * 1.0)
+    np.testing.assert_allclose(interval_score([1.0, -1.0, 3.5], 0.0, 2.0), [2.0, 42.0, 62.0])
+    with pytest.raises(ValueError):
+        interval_score(1.0, 2.0, 0.0)
+
+
+def test_the_paper_rate_is_read_from_its_table():
+    assert paper_rate() == 0.0073
+
+
+def test_baselines_are_their_definitions(runs):
+    fc = runs["headline"][PAPER_CUTOFF]
+    dates = pd.date_range(fc.cutoff, fc.end, periods=7)
+    days = ((dates - fc.cutoff) / pd.Timedelta(days=1)).to_numpy()
+    out = forecasters(fc, dates)
+    assert list(out) == list(FORECASTERS)
+    np.testing.assert_allclose(np.exp(out["no growth"][0]), fc.best_at_cutoff)
+    np.testing.assert_allclose(np.exp(out["the paper's rate"][0]),
+                               fc.best_at_cutoff * np.exp(0.0073 * days))
+    last = fc.records_before.tail(2)
+    through = forecasters(fc, last["release_date"])["the last two records"][0]
+    np.testing.assert_allclose(np.exp(through), last["rho"])  # the line passes through both
+    assert last["rho"].iloc[-1] == fc.best_at_cutoff  # the last record is the maximum
+    np.testing.assert_allclose(out[LAW][0], np.log(fc.fit.trend.predict(dates)))
+    _, low, high = fc.band(dates)
+    np.testing.assert_allclose(np.exp(out[LAW][1:]), [low, high])
+    for name in FORECASTERS[1:]:  # the records' scatter about the law's line, ± 1.96 s
+        point, low, high = out[name]
+        np.testing.assert_allclose(high - point, 1.959964 * fc.scatter, rtol=1e-6)
+        np.testing.assert_allclose(point - low, 1.959964 * fc.scatter, rtol=1e-6)
+
+
+def test_the_scores_follow_the_points(runs):
+    fc = runs["headline"]["2024-10-31"]
+    points = scored_points(fc)
+    scores = baseline_scores({"headline": {"2024-10-31": fc}})
+    assert len(points) == len(FORECASTERS) * (len(fc.records()) + 1)
+    for name, group in points.groupby("forecaster"):
+        row = scores.set_index("forecaster").loc[name]
+        assert row["points scored"] == len(fc.records()) + 1
+        np.testing.assert_allclose(row["mean abs log error"],
+                                   np.abs(np.log(group["forecast"] / group["observed"])).mean())
+        np.testing.assert_allclose(row["mean interval score"], interval_score(
+            np.log(group["observed"]), np.log(group["low"]), np.log(group["high"])).mean())
+
+
+def _synthetic_forecast(A: float, noise: float, seed: int = 1):
+    """Models whose log density lies on the line A·t + B (plus a little noise), fitted up to a
+    cutoff through ``forecast_from``, the path ``forecast`` takes."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2023-01-01", "2025-12-31", freq="9D")
+    t = ((dates - dates[0]) / pd.Timedelta(days=1)).to_numpy()
+    everyone = pd.DataFrame({"model": [f"m{i}" for i in range(len(dates))], "release_date": dates,
+                             "n_b": 7.0, "rho": np.exp(A * t - 1.0 + rng.normal(0, noise, t.size))})
+    cutoff = "2024-06-30"
+    used = everyone[everyone["release_date"] <= cutoff]
+    trend = fit_trend(used["release_date"], used["rho"], n_boot=300, seed=seed)
+    fit = SimpleNamespace(trend=trend, used=used)
+    lines = np.column_stack([trend.bootstrap_A, trend.bootstrap_B])
+    return forecast_from(fit, lines, everyone, cutoff)
+
+
+def test_when_the_truth_is_the_law_the_law_beats_no_growth():
+    fc = _synthetic_forecast(A=0.006, noise=0.05)
+    scores = baseline_scores({"synthetic": {"2024-06-30": fc}}).set_index("forecaster")
+    assert len(fc.records()) > 10
+    law, flat = scores.loc[LAW], scores.loc["no growth"]
+    assert law["mean abs log error"] < flat["mean abs log error"] / 5, scores
+    assert law["mean interval score"] < flat["mean interval score"], scores
+    assert law["points inside"] >= 0.8 * law["points scored"], scores
+    verdict = baseline_verdicts(scores.reset_index()).iloc[0]
+    assert verdict["law's rank, log error"] < 3 and verdict["best point forecast"] != "no growth"
+
+
+# specification, cutoff: best point forecast, best interval forecast, the law's rank on each
+PINNED_VERDICTS = {
+    ("headline", "2024-04-30"): ("the paper's rate", "the paper's rate", 2, 2),
+    ("headline", "2024-10-31"): ("the paper's rate", "the paper's rate", 4, 4),
+    ("headline", "2025-04-30"): ("no growth", "no growth", 4, 4),
+    ("the paper's models", "2024-04-30"): ("the paper's rate", "the paper's rate", 2, 2),
+    ("the paper's models", "2024-10-31"): (
+        "the paper's rate", "the paper's rate and the last two records", 4, 4),
+    ("the paper's models", "2025-04-30"): ("no growth", "no growth", 4, 4),
+}
+# the headline's mean absolute log errors (ln ρ), by cutoff, in the order of FORECASTERS
+PINNED_LOG_ERRORS = {"2024-04-30": (1.64, 1.98, 0.33, 91.50),
+                     "2024-10-31": (2.07, 1.55, 0.57, 0.94),
+                     "2025-04-30": (2.54, 0.17, 1.57, 1.39)}
+
+
+def test_the_verdicts_against_the_baselines_are_pinned(runs):
+    scores = baseline_scores(runs)
+    verdicts = baseline_verdicts(scores)
+    actual = {(row["specification"], row["cutoff"]): (
+        row["best point forecast"], row["best interval forecast"], row["law's rank, log error"],
+        row["law's rank, interval score"]) for _, row in verdicts.iterrows()}
+    moved = {k: (actual[k], v) for k, v in PINNED_VERDICTS.items() if actual[k] != v}
+    assert not moved, f"chapter 7's verdicts against the baselines moved (now, pinned): {moved}"
+    head = scores[scores["specification"] == "headline"]
+    errors = {c: tuple(round(v, 2) for v in g.set_index("forecaster").loc[
+        list(FORECASTERS), "mean abs log error"]) for c, g in head.groupby("cutoff")}
+    moved = {k: (errors[k], v) for k, v in PINNED_LOG_ERRORS.items() if errors[k] != v}
+    assert not moved, f"chapter 7's log errors moved (now, pinned): {moved}"
+    assert (verdicts["law's width"] > 5 * verdicts["widest other"]).all(), \
+        "the law's year-ahead interval is no longer many times wider than the others'"

@@ -20,7 +20,8 @@ from densing.calculator import density_of
 from densing.corollaries import (GPT35_MMLU, cheapest_over_time, mmlu_densities, price_trend,
                                  split_trend)
 from densing.data import BENCHMARKS, load_models, load_prices
-from densing.forecast import CUTOFFS, FORECAST_SPECS, forecasts, growth_after, scorecard
+from densing.forecast import (CUTOFFS, FORECAST_SPECS, LAW, baseline_scores, baseline_verdicts,
+                              forecasts, growth_after, scorecard)
 from densing.robustness import PAPER_CUTOFF
 from densing.trend import fit_trend
 
@@ -119,6 +120,26 @@ def test_chapter_7_page_states_the_computed_intervals(html, post_paper, runs):
     assert (f"in {post_paper.failed_draws} of the {len(post_paper.bootstrap_A)} draws the "
             "resampled scatter leaves fewer than three record-setters") in text
     assert "models resampled:" not in text and "inf)" not in text
+
+
+def test_chapter_7_leads_with_the_computed_verdict_against_the_baselines(html, runs):
+    """Chapter 7's first section: who wins on each score from each cutoff, and the widths."""
+    text = prose(html, "07_forecast.html").replace("\u2019", "'")
+    scores = baseline_scores(runs)
+    verdicts = baseline_verdicts(scores)
+    head = verdicts[verdicts["specification"] == "headline"]
+    assert text.index("The verdict") < text.index("The models after the paper")
+    for cutoff, point, interval in zip(head["cutoff"], head["best point forecast"],
+                                       head["best interval forecast"], strict=True):
+        assert point == interval, "the page's sentence merges the two winners only when equal"
+        assert re.search(rf"{re.escape(point)} from [0-9 and-]*{cutoff}", text), (cutoff, point)
+    n_best = int((verdicts[["best point forecast", "best interval forecast"]] == LAW).sum().sum())
+    assert n_best == 0 and "the law was never the best" in text
+    law = scores[(scores["specification"] == "headline") & (scores["forecaster"] == LAW)]
+    width = law["interval width at end (orders of magnitude)"]
+    assert f"spans {width.min():.1f} to {width.max():.1f} orders of magnitude" in text
+    assert (f"It contained {law['points inside'].sum()} of the {law['points scored'].sum()} "
+            "points") in text
 
 
 # 2. Chapter 8: the interval at D0 = 4T
