@@ -2,10 +2,11 @@
 
 MyST-NB executes every chapter into ``_build/jupyter_execute``; those notebooks still hold the
 book's markup. ``readable_notebook`` rewrites one so that Jupyter shows what the page shows:
-glued numbers filled in, cross-references and citations as text or links, admonitions as
-quotes, exercises numbered, solutions moved to a "Solutions" section at the end, figure captions
-under their figures, and outputs only the reader can see (glue records dropped). Its code runs in
-a plain kernel: without MyST-NB, ``glue`` becomes a function that does nothing.
+glued numbers filled in, cross-references, glossary terms and citations as text or links,
+admonitions as quotes, the glossary as a list of bold terms, exercises numbered, solutions moved
+to a "Solutions" section at the end, figure captions under their figures, and outputs only the
+reader can see (glue records dropped). Its code runs in a plain kernel: without MyST-NB,
+``glue`` becomes a function that does nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,7 +24,7 @@ except ImportError:  # a plain kernel: the page's numbers are already in the tex
     def glue(name, value, display=True):
         return None"""
 
-_ROLE = re.compile(r"\{(glue:text|glue|ref|numref|cite)\}`([^`]*)`")
+_ROLE = re.compile(r"\{(glue:text|glue|ref|numref|cite|term)\}`([^`]*)`")
 _DIRECTIVE = re.compile(r"```\{(\w[\w-]*)\}([^\n]*)\n(.*?)```", re.S)
 _LABEL_LINE = re.compile(r"^\([\w-]+\)=\s*$", re.M)
 _NUMPY_SCALAR = re.compile(r"^np\.(?:float|int|bool_)\w*\((.*)\)$")
@@ -34,7 +36,7 @@ def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[
     """A copy of the executed ``notebook`` that reads like the page.
 
     ``glued``: the chapter's glue values by name; ``resolve(role, target)``: the text (or Markdown
-    link) for a ``ref``, ``numref`` or ``cite`` role; ``figure_number(name)``: e.g.
+    link) for a ``ref``, ``numref``, ``cite`` or ``term`` role; ``figure_number(name)``: e.g.
     "Fig. 3" for a named figure; ``install``: where to get the package, placed under the title;
     ``exercise_numbers``: the page's number of each exercise, in order (default 1, 2, ...).
     """
@@ -134,9 +136,30 @@ def _directives(text: str, exercise: int, numbers: Sequence[str] = ()
                     "`density_of` as above.*")
         if name == "bibliography":
             return ""
+        if name == "glossary":
+            return _glossary(body, sort=":sorted:" in match.group(3).splitlines())
         return body
 
     return _DIRECTIVE.sub(replace, text), exercise, inline
+
+
+def _glossary(body: str, sort: bool = False) -> str:
+    """A glossary directive's body (terms flush left, each definition indented under its terms)
+    as Markdown paragraphs, "**term** / **other name**: definition"; ``sort``: in the order of the
+    first terms, as the page shows them with ``:sorted:``."""
+    entries: list[tuple[list[str], list[str]]] = []
+    for line in body.splitlines():
+        if line.strip() and not line[0].isspace():  # a term
+            if not entries or entries[-1][1]:
+                entries.append(([], []))
+            entries[-1][0].append(line.strip())
+        elif entries:  # a line of the current definition (or a blank line inside it)
+            entries[-1][1].append(line)
+    if sort:
+        entries.sort(key=lambda entry: entry[0][0].lower())
+    return "\n\n".join(" / ".join(f"**{term}**" for term in terms) + ": "
+                        + textwrap.dedent("\n".join(definition)).strip()
+                        for terms, definition in entries)
 
 
 def _roles(text: str, glued: dict[str, Any], resolve: Callable[[str, str], str]) -> str:

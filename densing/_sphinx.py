@@ -8,10 +8,11 @@
   role its entries do not fill (an accessibility error).
 - Bibliography labels in the author-year style of the in-text citations ("Xiao et al., 2024").
 - Each chapter downloadable as a notebook that reads like its page (``densing._notebooks``), linked
-  under its title.
+  under its title; a glossary term links to the glossary's notebook.
 - The density calculator of "The density of your model" runs in the browser: the build writes the
   constants of the default reference to ``_static/densing-reference.js`` and copies
   ``densing/calculator.js`` beside it.
+- Tables that fit the page at 1280 px and code that wraps (``densing/book.css``).
 - Where to get the package, on every page and in every notebook: the site ships it as a wheel
   (``_static/``, installable offline; densing is not on PyPI), with its install line.
 """
@@ -182,6 +183,7 @@ def _write_notebooks(app: Any, exception: Exception | None) -> None:
 
     env = app.env
     labels = env.domaindata["std"]["labels"]
+    terms = env.domaindata["std"].get("terms", {})  # glossary terms, lower case: (doc, anchor)
     citations = _citation_labels(Path(app.srcdir) / "references.bib")
     figures = {name: (doc, numbers) for doc, kinds in env.toc_fignumbers.items()
                for name, numbers in kinds.get("figure", {}).items()}
@@ -198,6 +200,10 @@ def _write_notebooks(app: Any, exception: Exception | None) -> None:
                 return "(" + "; ".join(citations[key.strip()] for key in label.split(",")) + ")"
             if role == "numref":
                 return "Fig. " + ".".join(str(n) for n in figures[label][1])
+            if role == "term":  # the term's text, linked to the glossary's notebook
+                doc, _ = terms[" ".join(label.split()).lower()]
+                shown = " ".join((text or target).split())
+                return shown if doc == here else f"[{shown}]({Path(doc).name}.ipynb)"
             doc, _, title = labels[label]
             shown = text.strip() or title
             return shown if doc == here else f"[{shown}]({Path(doc).name}.ipynb)"
@@ -227,7 +233,7 @@ def _citation_labels(bib: Path) -> dict[str, str]:
     return dict(zip(entries.keys(), labels, strict=True))
 
 
-def _write_calculator(app: Any, exception: Exception | None) -> None:
+def _write_static(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     static = Path(app.outdir) / "_static"
@@ -235,12 +241,14 @@ def _write_calculator(app: Any, exception: Exception | None) -> None:
     constants = json.dumps(reference_constants(), allow_nan=False)
     (static / "densing-reference.js").write_text(f"window.DENSING_REFERENCE = {constants};\n")
     shutil.copyfile(Path(__file__).with_name("calculator.js"), static / "densing-calculator.js")
+    shutil.copyfile(Path(__file__).with_name("book.css"), static / "densing-book.css")
 
 
 def setup(app: Any) -> dict[str, Any]:
     _author_year_labels()
     app.connect("html-page-context", _tidy_page, priority=900)  # after the others add scripts
-    app.connect("build-finished", _write_calculator)
+    app.add_css_file("densing-book.css", priority=900)  # after the theme's (densing/book.css)
+    app.connect("build-finished", _write_static)
     app.connect("build-finished", _write_notebooks)
     app.connect("build-finished", _write_wheel)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

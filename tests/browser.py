@@ -3,8 +3,9 @@ Chromium (Debian's /usr/bin/chromium, driven by playwright; no browser is downlo
 
 ``check_page`` returns the problems of one page, each a line naming what is wrong: console
 errors, failed or outside requests (the site must work offline), images that did not load or
-lack a meaningful alt text, internal links that do not resolve, raw TeX left in the text, a
-plotly figure that shows no model on hover, and serious accessibility violations (axe-core).
+lack a meaningful alt text, output tables in view wider than the text column at 1280 px,
+internal links that do not resolve, raw TeX left in the text, a plotly figure that shows no model
+on hover, and serious accessibility violations (axe-core).
 """
 
 from __future__ import annotations
@@ -40,6 +41,19 @@ _VISIBLE_TEXT = """() => {
 _IMAGES = """() => Array.from(document.images).map(img => ({
   src: img.getAttribute('src'), alt: img.getAttribute('alt'),
   loaded: img.complete && img.naturalWidth > 0}))"""
+
+
+# Output tables in view (not inside a collapsed block) wider than the text column: a reader would
+# have to scroll sideways to see their last columns.
+_WIDE_TABLES = """() => {
+  const column = document.querySelector('article.bd-article') || document.querySelector('main');
+  const room = column.getBoundingClientRect().width;
+  return Array.from(document.querySelectorAll('div.cell_output table'))
+    .filter(t => t.checkVisibility() && !t.closest('details:not([open])')
+                 && t.getBoundingClientRect().width > room + 1)
+    .map(t => ({width: Math.round(t.getBoundingClientRect().width), room: Math.round(room),
+                head: (t.querySelector('th, td') || {}).textContent || ''}));
+}"""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -108,6 +122,9 @@ def check_page(browser, base: str, path: str, screenshot: Path | None = None) ->
         alt = (image["alt"] or "").strip()
         if not alt or alt.endswith(".png") or "_images/" in alt:
             problems.append(f"image without a meaningful alt text: {image['src']} (alt {alt!r})")
+    for table in page.evaluate(_WIDE_TABLES):
+        problems.append(f"table wider than the text column ({table['width']} px > "
+                        f"{table['room']} px), starting {table['head'].strip()[:30]!r}")
     problems += _broken_links(page, base, path)
     if page.locator(".plotly-graph-div").count():
         problems += _dead_plotly(page)

@@ -141,6 +141,10 @@ FAULTS = {
     # MathJax 3 leaves class mathjax_ignore alone: TeX as if MathJax had not loaded.
     "raw TeX": (r'<p class="mathjax_ignore">\(\hat N = N\)</p>', "raw TeX in the text"),
     "unlabelled input": ('<input type="text">', "accessibility (critical): label"),
+    "table wider than the page": (
+        '<div class="cell_output"><table><tr><td style="white-space: nowrap">'
+        + "a wide cell " * 20 + "</td></tr></table></div>",
+        "table wider than the text column"),
 }
 
 
