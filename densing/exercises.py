@@ -79,14 +79,14 @@ def _paper_rate_forecast() -> float:
     import pandas as pd
 
     from densing.analysis import Specification, analyse
-    from densing.forecast import HORIZON_MONTHS
+    from densing.forecast import HORIZON_MONTHS, paper_rate
     from densing.robustness import PAPER_CUTOFF
 
     used = analyse(Specification(n_boot=0)).used
     best = used.loc[used["release_date"] <= PAPER_CUTOFF, "rho"].max()
     cutoff = pd.Timestamp(PAPER_CUTOFF)
     days = (cutoff + pd.DateOffset(months=HORIZON_MONTHS) - cutoff).days
-    return float(best * np.exp(0.0073 * days))
+    return float(best * np.exp(paper_rate() * days))  # A from data/paper_values.csv
 
 
 def _qwen_density() -> float:
