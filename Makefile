@@ -26,7 +26,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 book: install
-	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	$(BIN)/python -m densing._book build . $(BOOK_FLAGS)  # jupyter-book build, pages read in parallel
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
 test: install $(CHROMIUM)

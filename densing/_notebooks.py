@@ -26,6 +26,8 @@ except ImportError:  # a plain kernel: the page's numbers are already in the tex
 
 _ROLE = re.compile(r"\{(glue:text|glue|ref|numref|cite|term)\}`([^`]*)`")
 _DIRECTIVE = re.compile(r"```\{(\w[\w-]*)\}([^\n]*)\n(.*?)```", re.S)
+# The same in a colon fence (:::{dropdown} Going deeper ... :::), closed by a fence as long.
+_COLON_DIRECTIVE = re.compile(r"^(:{3,})\{(\w[\w-]*)\}([^\n]*)\n(.*?)^\1[ \t]*$", re.S | re.M)
 _LABEL_LINE = re.compile(r"^\([\w-]+\)=\s*$", re.M)
 _NUMPY_SCALAR = re.compile(r"^np\.(?:float|int|bool_)\w*\((.*)\)$")
 
@@ -68,6 +70,10 @@ def readable_notebook(notebook: dict, glued: dict[str, Any], resolve: Callable[[
                                                              GLUE_FALLBACK)
             cell["outputs"] = [o for o in cell.get("outputs", [])
                                if "scrapbook" not in o.get("metadata", {})]
+            for output in cell["outputs"]:  # MyST shown by a cell (a table linking chapters)
+                markdown = output.get("data", {}).get("text/markdown")
+                if markdown is not None:
+                    output["data"]["text/markdown"] = _roles("".join(markdown), glued, resolve)
             figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
             target = in_solution if in_solution is not None else cells
             target.append(cell)
@@ -117,10 +123,13 @@ def _directives(text: str, exercise: int, numbers: Sequence[str] = ()
     taken out (returned), raw HTML replaced by a note."""
     inline: list[str] = []
 
-    def replace(match: re.Match) -> str:
+    def render(name: str, argument: str, options: str) -> str:
         nonlocal exercise
-        name, argument, body = match.group(1), match.group(2).strip(), match.group(3)
-        body = "\n".join(line for line in body.splitlines() if not line.startswith(":")).strip()
+        argument = argument.strip()
+        body = "\n".join(line for line in options.splitlines()
+                         if not re.match(r":\w[\w-]*:", line)).strip()
+        if name == "dropdown":  # open in a notebook: its title, then what it holds
+            return f"**{argument}**\n\n{body}"
         if name == "admonition":
             return "\n".join(["> **" + argument + "**", ">"] + [f"> {line}".rstrip()
                                                                 for line in body.splitlines()])
@@ -137,10 +146,18 @@ def _directives(text: str, exercise: int, numbers: Sequence[str] = ()
         if name == "bibliography":
             return ""
         if name == "glossary":
-            return _glossary(body, sort=":sorted:" in match.group(3).splitlines())
+            return _glossary(body, sort=":sorted:" in options.splitlines())
         return body
 
-    return _DIRECTIVE.sub(replace, text), exercise, inline
+    def backticks(match: re.Match) -> str:
+        return render(*match.group(1, 2, 3))
+
+    def colons(match: re.Match) -> str:
+        return _DIRECTIVE.sub(backticks, render(*match.group(2, 3, 4)))
+
+    while (unfenced := _COLON_DIRECTIVE.sub(colons, text)) != text:  # outer fences first
+        text = unfenced
+    return _DIRECTIVE.sub(backticks, text), exercise, inline
 
 
 def _glossary(body: str, sort: bool = False) -> str:

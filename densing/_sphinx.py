@@ -241,11 +241,26 @@ def _write_static(app: Any, exception: Exception | None) -> None:
     constants = json.dumps(reference_constants(), allow_nan=False)
     (static / "densing-reference.js").write_text(f"window.DENSING_REFERENCE = {constants};\n")
     shutil.copyfile(Path(__file__).with_name("calculator.js"), static / "densing-calculator.js")
+    shutil.copyfile(Path(__file__).with_name("explorer.js"), static / "densing-explorer.js")
     shutil.copyfile(Path(__file__).with_name("book.css"), static / "densing-book.css")
+
+
+# Extensions that do not say whether pages can be read in parallel, so Sphinx would read (and
+# execute) one page at a time. Each acts only in the main process: mathjax-offline copies files
+# when the build finishes, jupyterbook-latex only for the LaTeX builder, multitoc-numbering when
+# sections are numbered after reading (densing/_book.py runs the parallel read).
+READ_SAFE = ("sphinx-mathjax-offline", "sphinx_jupyterbook_latex", "sphinx_multitoc_numbering")
+
+
+def _declare_read_safe(app: Any, config: Any) -> None:
+    for name in READ_SAFE:
+        if name in app.extensions and app.extensions[name].parallel_read_safe is None:
+            app.extensions[name].parallel_read_safe = True
 
 
 def setup(app: Any) -> dict[str, Any]:
     _author_year_labels()
+    app.connect("config-inited", _declare_read_safe)  # once every extension is loaded
     app.connect("html-page-context", _tidy_page, priority=900)  # after the others add scripts
     app.add_css_file("densing-book.css", priority=900)  # after the theme's (densing/book.css)
     app.connect("build-finished", _write_static)

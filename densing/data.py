@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -123,6 +124,13 @@ def load_models(path: Path | None = None) -> pd.DataFrame:
     source followable (:func:`is_followable_source`).
     """
     path = DATA_DIR / "models.csv" if path is None else Path(path)
+    return _validated_models(path.resolve(), path.stat().st_mtime_ns).copy()
+
+
+# Chapters and the explorer read the table a hundred times per build; it is validated once per
+# version of the file (a changed file has a new modification time) and each caller gets a copy.
+@lru_cache(maxsize=8)
+def _validated_models(path: Path, modified_ns: int) -> pd.DataFrame:
     table = pd.read_csv(path, dtype={c: str for c in _MODEL_TEXT})
     score_columns = [f"{b}{suffix}" for b in BENCHMARKS for suffix in ("", "_setting", "_source")]
     required = _MODEL_TEXT + _MODEL_NUMBERS + ["in_paper", "release_date"] + score_columns

@@ -327,3 +327,98 @@ def baseline_verdicts(scores: pd.DataFrame) -> pd.DataFrame:
                                                < law["mean interval score"]).sum()) + 1,
             "law's width": float(law[width]), "widest other": float(others[width].max())})
     return pd.DataFrame(rows)
+
+
+# --- The tables of chapter 7's going-deeper blocks -----------------------------------------------
+
+def score_coverage(models: pd.DataFrame, start: str) -> pd.DataFrame:
+    """How many of the models released after ``start`` report each of the paper's five
+    benchmarks, and how many of those are mixtures of experts (``models``: data/models.csv)."""
+    from densing.data import BENCHMARKS
+
+    after = models[models["release_date"] > pd.Timestamp(start)]
+    moe = after["architecture"] == "moe"
+    return pd.DataFrame({
+        "benchmark": list(BENCHMARKS),
+        "models with the score": [int(after[b].notna().sum()) for b in BENCHMARKS],
+        "of them mixture-of-experts": [int(after.loc[moe, b].notna().sum()) for b in BENCHMARKS]})
+
+
+def aggregate_trends(results: dict[str, Analysis], start: str) -> pd.DataFrame:
+    """One row per way of combining a model's benchmarks (``results``: label -> its analysis):
+    models in the trend, how many released after ``start``, the doubling time and its 95% interval
+    (models' scatter resampled, basic bootstrap; the high end is inf when A's interval reaches 0),
+    R², and the last record-setter with its release date."""
+    rows = []
+    for label, result in results.items():
+        trend, used = result.trend, result.used
+        low, high = trend.doubling_days_ci
+        last = result.envelope_models.iloc[-1]
+        rows.append({"density": label, "models": len(used),
+                     "released after the cutoff": int((used["release_date"]
+                                                       > pd.Timestamp(start)).sum()),
+                     "doubling (days)": float(trend.doubling_days), "low": float(low),
+                     "high": float(high), "R²": float(trend.r2), "last record": last["model"],
+                     "released": last["release_date"]})
+    return pd.DataFrame(rows)
+
+
+def aggregate_ratios(results: dict[str, Analysis], base: str) -> pd.DataFrame:
+    """How the other aggregates' densities compare with ``base``'s on the models ``base`` puts in
+    its trend: the 10th, 50th and 90th percentiles of the ratio of densities (geometric, on
+    ln ρ), and the Spearman correlation of the two orders."""
+    used = results[base].used.set_index("model")["rho"]
+    compare = pd.DataFrame({label: result.densities.set_index("model")["rho"]
+                            for label, result in results.items()}).loc[used.index]
+    rows = []
+    for label in results:
+        if label == base:
+            continue
+        low, mid, high = np.exp(np.percentile(np.log(compare[label] / compare[base]),
+                                              [10, 50, 90]))
+        rows.append({"density": label, "ratio, 10th percentile": float(low),
+                     "ratio, median": float(mid), "ratio, 90th percentile": float(high),
+                     "Spearman correlation": float(compare[base].corr(compare[label],
+                                                                      method="spearman"))})
+    return pd.DataFrame(rows)
+
+
+def growth_table(specs: dict[str, Specification], start: str) -> pd.DataFrame:
+    """Did the maximum density keep growing after ``start``? Per specification (label -> spec):
+    the highest density of the models released up to ``start``; the models released after it,
+    the highest of them, by whom and when; the doubling time implied by those two points (inf
+    without growth); the doubling time of the line through the record-setters after ``start``
+    (``growth_after``) with its 95% interval (basic bootstrap), the number of those
+    record-setters, and how many of the bootstrap draws gave no line."""
+    rows = []
+    for label, spec in specs.items():
+        before = analyse(spec.replace(window=(None, start), n_boot=0)).used["rho"].max()
+        later = growth_after(spec, start)
+        best = later.used.loc[later.used["rho"].idxmax()]
+        days = (best["release_date"] - pd.Timestamp(start)).days
+        low, high = later.trend.doubling_days_ci
+        rows.append({
+            "density": label, "models after the cutoff": len(later.used),
+            "highest before": float(before), "highest after": float(best["rho"]),
+            "by": best["model"], "released": best["release_date"],
+            "doubling implied (days)": float(np.log(2) * days / np.log(best["rho"] / before))
+            if best["rho"] > before else np.inf,
+            "doubling after the cutoff (days)": float(later.trend.doubling_days),
+            "low": float(low), "high": float(high),
+            "record-setters after the cutoff": len(later.envelope_models),
+            "draws without a line": int(later.trend.failed_draws),
+            "draws": len(later.trend.bootstrap_A)})
+    return pd.DataFrame(rows)
+
+
+def moe_densities(models: pd.DataFrame, views: dict[str, Analysis]) -> pd.DataFrame:
+    """The mixtures of experts of ``models`` (data/models.csv) that have a density, with their
+    total and active parameter counts (billions) and their density in each view (``views``:
+    e.g. "total" and "active" -> the analysis with ``moe`` set so)."""
+    rows = models[models["architecture"] == "moe"][["model", "release_date", "params_b",
+                                                    "params_active_b"]].copy()
+    for view, result in views.items():
+        rows[f"density by {view} parameters"] = rows["model"].map(
+            result.densities.set_index("model")["rho"])
+    first = f"density by {next(iter(views))} parameters"
+    return rows.dropna(subset=[first]).reset_index(drop=True)

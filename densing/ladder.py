@@ -117,3 +117,67 @@ def split_errors(errors: pd.DataFrame) -> pd.DataFrame:
     return errors.assign(
         step2=errors["accuracy_from_measured_loss"] - errors["accuracy"],
         step1=errors["predicted_accuracy"] - errors["accuracy_from_measured_loss"])
+
+
+def bootstrap_interval(law: LossLaw, draws: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Each constant of ``law`` with its estimate and the percentile interval of its bootstrap
+    ``draws`` (``LossLaw.bootstrap``): columns ``constant``, ``estimate`` and the two percentiles
+    (``"2.5%"`` and ``"97.5%"`` at the default level)."""
+    if not 0 < level < 1:
+        raise ValueError(f"level = {level!r} must be between 0 and 1")
+    tail = (1 - level) / 2
+    names = list(law.params)
+    return pd.DataFrame({"constant": names, "estimate": [law.params[c] for c in names],
+                         f"{100 * tail:g}%": draws[names].quantile(tail).to_numpy(),
+                         f"{100 * (1 - tail):g}%": draws[names].quantile(1 - tail).to_numpy()})
+
+
+EXTREME_DENSITY = 100.0  # N̂/N above this: a score close under the reach, where eq. 4 blows up
+
+
+def effective_size_table(ladder: pd.DataFrame, reference: Reference, task: str,
+                         multipliers: Sequence[str] = ("1", "10")) -> pd.DataFrame:
+    """The final checkpoints of the ladder runs at ``multipliers`` (times Chinchilla) and of the
+    held-out targets on ``task``, with their effective size at the reference's D0 (``N_hat``,
+    eq. 4). Every row is kept: ``note`` says why a score has no effective size (at or below
+    random guessing, or beyond what the reference reaches at D0), or why an effective size over
+    ``EXTREME_DENSITY`` times the actual size says little about the model; it is empty
+    otherwise."""
+    low, high = reference.score_range
+    models = ladder[(ladder["task"] == task) & ladder["is_final"]
+                    & ((ladder["role"] == "target") | ladder["multiplier"].isin(multipliers))]
+    table = models[["run", "role", "multiplier", "n_params", "tokens", "accuracy"]].assign(
+        task=task).reset_index(drop=True)
+    table["N_hat"] = reference.effective_params(table["accuracy"], errors="coerce")
+    table["note"] = np.select(
+        [table["accuracy"] <= low, table["accuracy"] >= high,
+         table["N_hat"] > EXTREME_DENSITY * table["n_params"]],
+        [f"at or below random guessing ({low:.3f})",
+         f"beyond what a reference reaches at D0 (< {high:.3f})",
+         f"just below the reach ({high:.3f}), where eq. 4 blows up"], default="")
+    return table
+
+
+def density_table(ladder: pd.DataFrame, task: str, budgets: dict[str, float],
+                  multipliers: Sequence[str] = ("1", "10")) -> pd.DataFrame:
+    """Densities (``rho = N_hat / N``) of the final checkpoints of the ladder runs at
+    ``multipliers`` and of the held-out targets on ``task``, read against the task's reference
+    at each token budget D0 of ``budgets`` (label -> tokens): one column ``rho at D0=<label>`` per
+    budget, NaN where the score cannot be placed."""
+    models = ladder[(ladder["task"] == task) & ladder["is_final"]
+                    & ((ladder["role"] == "target") | ladder["multiplier"].isin(multipliers))]
+    table = models[["run", "n_params", "tokens", "accuracy"]].reset_index(drop=True)
+    for label, d0 in budgets.items():
+        ref = fit_task_reference(ladder, task, D0=d0)
+        table[f"rho at D0={label}"] = ref.density(table["accuracy"], table["n_params"],
+                                                  errors="coerce")
+    return table
+
+
+def density_shift(table: pd.DataFrame, low: str, high: str) -> pd.DataFrame:
+    """How much each density of ``density_table`` grows when D0 moves from the budget labelled
+    ``high`` down to the one labelled ``low``: columns ``run``, ``kind`` (the ladder's
+    ``<n>xC`` multiple, or "target" for a held-out model) and ``factor``."""
+    kind = table["run"].str.extract(r"-(\d+xC)$")[0].fillna("target")
+    return pd.DataFrame({"run": table["run"], "kind": kind,
+                         "factor": table[f"rho at D0={low}"] / table[f"rho at D0={high}"]})

@@ -159,3 +159,143 @@ def token_share(analysis: Analysis) -> tuple[float, pd.DataFrame]:
     tokens = np.polyfit(days, np.log(known["rho_on_curve"]), 1)[0]
     beating = np.polyfit(days, np.log(known["rho"] / known["rho_on_curve"]), 1)[0]
     return float(tokens / (tokens + beating)), envelope
+
+
+# --- Tables of chapter 6, as package functions (each tested in tests/test_ch6_tables.py) ---
+
+_FIELD_VALUES = {
+    "irreducible": "False or True", "D0": "1e9 to 1e15 tokens",
+    "window": "release dates (start, end), each 'YYYY-MM-DD' or None",
+    "exclude": "model names (left out of the trend only)",
+    "alternative_scores": "model names in data/alternative_scores.csv",
+    "min_benchmarks": "1 to the number of benchmarks (geometric or median aggregate)",
+    "n_boot": "resamples of the models", "seed": "seed of every random draw"}
+
+
+def specification_fields() -> pd.DataFrame:
+    """Every field of ``Specification``: its default (the headline) as a reader would type it,
+    and the values it takes. Columns ``field``, ``default``, ``values``."""
+    import dataclasses
+
+    from densing.analysis import CHOICES, UNIFORM_BENCHMARKS
+    from densing.data import BENCHMARKS
+
+    def shown(value) -> str:
+        if isinstance(value, tuple):
+            return ", ".join("None" if v is None else str(v) for v in value) or "none"
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    values = {**_FIELD_VALUES, "benchmarks": f"any of {', '.join(BENCHMARKS)}; with uniform "
+                                             f"scores any of {', '.join(UNIFORM_BENCHMARKS)}",
+              **{name: ", ".join(choices) for name, choices in CHOICES.items()}}
+    return pd.DataFrame([{"field": f.name, "default": shown(getattr(_default, f.name)),
+                          "values": values[f.name]} for f in dataclasses.fields(Specification)])
+
+
+def summary_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``specification_table`` a reader compares, narrow enough for the page:
+    specification, models, doubling time and its three 95% intervals ("low–high" days; "∞" where
+    the slope's interval reaches zero), R². ``readable`` has every column."""
+    out = table[["specification", "models"]].copy()
+    out["doubling (days)"] = table["doubling (days)"].map("{:.0f}".format)
+    for source in ("models", "reference", "combined"):
+        out[f"{source} 95% (days)"] = [
+            f"{lo:.0f}–{hi:.0f}" if np.isfinite(hi) else f"{lo:.0f}–∞"
+            for lo, hi in zip(table[f"{source} low"], table[f"{source} high"], strict=True)]
+    out["R²"] = table["R²"].map("{:.2f}".format)
+    return out
+
+
+PAPER_VERSIONS = {"arXiv v2 (2024)": "paper (arXiv v2)", "journal (2025)": "journal version"}
+
+
+def paper_comparison(table: pd.DataFrame, paper: pd.DataFrame, rows: list[str]) -> pd.DataFrame:
+    """``rows`` of ``specification_table`` beside the paper's and the journal version's own fit
+    (``paper``: ``load_paper_values()``): models, A (per day), doubling time, R² and the combined
+    95% interval, as text; "not found" where a source gives no value (the paper's rows have no
+    interval)."""
+    from densing.trend import DAYS_PER_MONTH
+
+    values = paper.set_index(["version", "quantity"])["value"]
+
+    def value(version: str, quantity: str) -> float:
+        found = values.get((version, quantity), np.nan)
+        return float(found) if pd.notna(found) else np.nan
+
+    ours = table.set_index("specification").loc[rows]
+    out = [{"specification": label, "models": float(row["models"]), "A": row["A (per day)"],
+            "days": row["doubling (days)"], "r2": row["R²"],
+            "interval": f"{row['combined low']:.0f}–{row['combined high']:.0f}"}
+           for label, row in ours.iterrows()]
+    for version, label in PAPER_VERSIONS.items():
+        days = value(version, "doubling_days")
+        out.append({"specification": label, "models": value(version, "n_models"),
+                    "A": value(version, "A"), "r2": value(version, "r2"), "interval": "",
+                    "days": days if np.isfinite(days)
+                    else value(version, "doubling_months") * DAYS_PER_MONTH})
+    out = pd.DataFrame(out)
+
+    def text(column: str, form: str) -> list[str]:
+        return ["not found" if np.isnan(v) else form.format(v) for v in out[column]]
+
+    return pd.DataFrame({"specification": out["specification"], "models": text("models", "{:.0f}"),
+                         "A (per day)": text("A", "{:.4f}"),
+                         "doubling (days)": text("days", "{:.0f}"), "R²": text("r2", "{:.3f}"),
+                         "combined 95% interval (days)": out["interval"]})
+
+
+def on_curve_by_D0(models: list[str], D0s: tuple[float, ...] = (1e12, 4e12, 1.5e13)
+                   ) -> pd.DataFrame:
+    """The density on the curve of each of ``models`` (the density it would have by scoring
+    exactly what the headline's panel curve predicts for its N and D) read at each of ``D0s``.
+    Index ``model``; columns ``training tokens`` (a count) and ``D0 = <x>T`` per D0."""
+    from densing.data import load_models
+
+    tokens = load_models().set_index("model").loc[models, "train_tokens_t"]
+    out = pd.DataFrame({"training tokens": tokens.astype(float) * 1e12})
+    for D0 in D0s:
+        rows = analyse(_default.replace(D0=D0, n_boot=0)).densities.set_index("model")
+        out[f"D0 = {D0 / 1e12:g}T"] = rows.loc[models, "rho_on_curve"].astype(float)
+    return out.rename_axis("model")
+
+
+def task_loss_reach(D0s: tuple[float, ...] = (3e11, 1e12, 4e12, 1e13, 1e14)) -> pd.DataFrame:
+    """The panel-free task-loss reference (MMLU) at each of ``D0s``: the highest MMLU it can
+    place, the models it places, those beyond its reach, those placed above the highest MMLU of
+    its calibration data (the ladder and OLMo-2), the largest density and the doubling time."""
+    from densing.analysis import SCORE
+
+    task = _default.replace(reference="task_loss", benchmarks=("mmlu",), n_boot=0)
+    calibrated = 100 * analyse(task).panel["accuracy"].max()
+    rows = []
+    for D0 in D0s:
+        result = analyse(task.replace(D0=D0))
+        placed = result.used
+        rows.append({"D0 (tokens)": f"{D0 / 1e12:g}T",
+                     "highest MMLU placeable": float(result.reference.score_range[1]),
+                     "models placed": len(placed),
+                     "beyond reach": int(result.densities["reason"].fillna("")
+                                         .str.startswith("beyond").sum()),
+                     "placed above the calibration data": int((placed[SCORE] > calibrated).sum()),
+                     "largest density": float(placed["rho"].max()),
+                     "doubling (days)": float(result.trend.doubling_days)})
+    return pd.DataFrame(rows)
+
+
+def leave_out_record_setters(analysis: Analysis) -> pd.DataFrame:
+    """Each record-setter of ``analysis`` left out of the trend in turn, on every model and on
+    the paper's models (where it is one of them): the doubling time and the record-setters
+    left. Columns ``left out``, ``models``, ``doubling (days)``, ``record-setters``."""
+    spec = analysis.spec.replace(n_boot=0)
+    in_paper = analysis.used.set_index("model")["in_paper"].astype(bool)
+    rows = []
+    for model in analysis.envelope_models["model"]:
+        for label, base in (("every model", spec.replace(models="all")),
+                            ("the paper's models", spec.replace(models="paper"))):
+            if label == "the paper's models" and not in_paper[model]:
+                continue
+            refit = analyse(base.replace(exclude=(*base.exclude, model)))
+            rows.append({"left out": model, "models": label,
+                         "doubling (days)": float(refit.trend.doubling_days),
+                         "record-setters": len(refit.trend.envelope)})
+    return pd.DataFrame(rows)

@@ -4,7 +4,8 @@
 2. 10^4 bootstrap refits of the densing-law trend.
 3. 500 refits of the full headline reference (step 1 + six curves) and the trend on each.
 4. The whole specification table of chapter 6 with its three intervals.
-5. A cold (from clean) and a warm build of the whole book, and the browser pass over its pages.
+5. A cold (from clean) and a warm build of the whole book, the browser pass over its pages, and
+   the numbers and tables on each chapter's core path.
 6. The whole test suite (`make test` without the install step).
 """
 
@@ -93,14 +94,24 @@ def bench_specification_table() -> None:
 
 
 def bench_book() -> None:
-    jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
     with tempfile.TemporaryDirectory() as out:
         for label in ("cold (from clean)", "warm (nothing changed, nothing re-run)"):
             start = time.perf_counter()
-            subprocess.run([jupyter_book, "build", str(ROOT), "-n", "-W", "--keep-going",
-                            "--path-output", out], check=True, capture_output=True)
+            subprocess.run([sys.executable, "-m", "densing._book", "build", str(ROOT), "-n", "-W",
+                            "--keep-going", "--path-output", out], check=True, capture_output=True)
             print(f"book build, {label}: {time.perf_counter() - start:.1f} s")
         bench_browser(Path(out) / "_build" / "html")
+        core_paths(Path(out) / "_build" / "html")
+
+
+def core_paths(html: Path) -> None:
+    """What a student reads on each chapter's core path (tests/core_path.py)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from core_path import MAX_NUMBERS, MAX_TABLES, chapters
+
+    print(f"core paths (limits: {MAX_NUMBERS} numbers in the prose, {MAX_TABLES} tables in view):")
+    for name, core in chapters(html).items():
+        print(f"  {name:26s} {core.numbers:3d} numbers, {core.tables:2d} tables")
 
 
 def bench_browser(html: Path) -> None:

@@ -3,7 +3,8 @@ Chromium (Debian's /usr/bin/chromium, driven by playwright; no browser is downlo
 
 ``check_page`` returns the problems of one page, each a line naming what is wrong: console
 errors, failed or outside requests (the site must work offline), images that did not load or
-lack a meaningful alt text, output tables in view wider than the text column at 1280 px,
+lack a meaningful alt text, output tables in view wider than the text column at 1280 px, figures
+shown smaller than ``densing.plotting`` assumes when it checks their text against the captions,
 internal links that do not resolve, raw TeX left in the text, a plotly figure that shows no model
 on hover, and serious accessibility violations (axe-core).
 """
@@ -54,6 +55,17 @@ _WIDE_TABLES = """() => {
     .map(t => ({width: Math.round(t.getBoundingClientRect().width), room: Math.round(room),
                 head: (t.querySelector('th, td') || {}).textContent || ''}));
 }"""
+
+
+# Figures and captions as densing.plotting.small_text assumes them: a figure is shown at its own
+# width or the column's (COLUMN_PX), never squeezed narrower; captions are at most CAPTION_PX.
+_FIGURE_SIZES = """() => ({
+  captions: Array.from(document.querySelectorAll('figcaption'))
+    .map(c => parseFloat(getComputedStyle(c.querySelector('.caption-text') || c).fontSize)),
+  figures: Array.from(document.querySelectorAll('div.cell_output img, figure img'))
+    .filter(img => img.checkVisibility() && img.naturalWidth > 0)
+    .map(img => ({src: img.getAttribute('src'), natural: img.naturalWidth,
+                  shown: img.getBoundingClientRect().width}))})"""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -125,15 +137,30 @@ def check_page(browser, base: str, path: str, screenshot: Path | None = None) ->
     for table in page.evaluate(_WIDE_TABLES):
         problems.append(f"table wider than the text column ({table['width']} px > "
                         f"{table['room']} px), starting {table['head'].strip()[:30]!r}")
+    problems += _figure_sizes(page)
     problems += _broken_links(page, base, path)
     if page.locator(".plotly-graph-div").count():
         problems += _dead_plotly(page)
-    problems += _accessibility(page)
+    problems += _accessibility(page, full_contrast=path == FULL_CONTRAST_PAGE)
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True)
     page.close()
     return [f"{path}: {p}" for p in problems]
+
+
+def _figure_sizes(page) -> list[str]:
+    """Figures shown narrower, or captions larger, than the figure-text check assumes."""
+    from densing.plotting import CAPTION_PX, COLUMN_PX
+
+    sizes = page.evaluate(_FIGURE_SIZES)
+    problems = [f"caption text at {size:.1f} px, larger than the {CAPTION_PX} px figures are "
+                "checked against" for size in sizes["captions"] if size > CAPTION_PX + 0.05]
+    problems += [f"figure shown at {figure['shown']:.0f} px, narrower than the "
+                 f"{min(figure['natural'], COLUMN_PX)} px its text was checked at: "
+                 f"{figure['src'][:60]}" for figure in sizes["figures"]
+                 if figure["shown"] < min(figure["natural"], COLUMN_PX) - 1]
+    return problems
 
 
 def _broken_links(page, base: str, path: str) -> list[str]:
@@ -175,10 +202,24 @@ def _dead_plotly(page) -> list[str]:
     return problems
 
 
-def _accessibility(page) -> list[str]:
+# Colour contrast is axe's slowest rule (most of a page's time, on every span of highlighted code).
+# Code, outputs and formulas share the theme's colours on every page: they are checked in full on
+# one page (FULL_CONTRAST_PAGE), and the prose of every page.
+FULL_CONTRAST_PAGE = "chapters/04_density.html"
+_CONTRAST_SHARED = [[".highlight"], [".cell_output"], ["mjx-container"]]
+
+
+def _accessibility(page, full_contrast: bool = False) -> list[str]:
+    """Serious accessibility violations (axe-core): every rule on the whole page, colour
+    contrast on its prose (or everywhere when ``full_contrast``)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    only = {"resultTypes": ["violations"]}
+    results = [Axe().run(page, options={**only, "rules": {"color-contrast": {"enabled": False}}}),
+               Axe().run(page, context=None if full_contrast else {"exclude": _CONTRAST_SHARED},
+                         options={**only, "runOnly": {"type": "rule",
+                                                      "values": ["color-contrast"]}})]
     return [f"accessibility ({v['impact']}): {v['id']}: {v['help']} "
             f"({len(v['nodes'])} elements)"
-            for v in results.response["violations"] if v["impact"] in SERIOUS]
+            for result in results for v in result.response["violations"]
+            if v["impact"] in SERIOUS]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from densing import LossLaw, PerformanceCurve, Reference
 
@@ -22,23 +23,30 @@ def known_reference() -> Reference:
 
 
 ROOT = Path(__file__).resolve().parent.parent
-JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
+JUPYTER_BOOK = [sys.executable, "-m", "densing._book"]  # jupyter-book, pages read in parallel
 BUILD_FLAGS = ["--all", "-n", "-W", "--keep-going"]
 
 
 def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
     """``jupyter-book build`` from clean, warnings as errors."""
-    return subprocess.run([JUPYTER_BOOK, "build", str(source), *BUILD_FLAGS, "--path-output",
+    return subprocess.run([*JUPYTER_BOOK, "build", str(source), *BUILD_FLAGS, "--path-output",
                            str(output)], capture_output=True, text=True, timeout=1200)
 
 
 @pytest.fixture(scope="session")
-def html(tmp_path_factory) -> Path:
+def html(tmp_path_factory, worker_id) -> Path:
     """The site, built once from clean into a temporary folder (``DENSING_SITE=path/to/html``
-    reuses a site already built, to rerun the page tests while writing a chapter)."""
+    reuses a site already built, to rerun the page tests while writing a chapter). Under
+    pytest-xdist the first worker to ask builds it and the others wait for it."""
     if os.environ.get("DENSING_SITE"):
         return Path(os.environ["DENSING_SITE"])
-    out = tmp_path_factory.mktemp("book")
-    result = build_book(ROOT, out)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # every worker's common folder
+    out, failed = shared / "book", shared / "book-failed.txt"
+    with FileLock(str(shared / "book.lock")):
+        if not failed.exists() and not (out / "_build" / "html" / "index.html").exists():
+            result = build_book(ROOT, out)
+            if result.returncode != 0:
+                failed.write_text((result.stdout + result.stderr)[-4000:])
+    assert not failed.exists(), failed.read_text()
     return out / "_build" / "html"

@@ -90,8 +90,8 @@ def test_a_chapter_that_raises_or_warns_fails_the_build(tmp_path, cell, why):
 
 
 NOTEBOOKS = "_static/notebooks/chapters"
-LEFTOVER_MARKUP = re.compile(r"\{(?:glue|ref|cite|numref|doc)[^}]*\}`|```\{[a-z-]+\}|^\([\w-]+\)=",
-                             re.M)
+LEFTOVER_MARKUP = re.compile(r"\{(?:glue|ref|cite|numref|doc|term)[^}]*\}`|```\{[a-z-]+\}"
+                             r"|^:{3,}\{[a-z-]+\}|^\([\w-]+\)=", re.M)
 
 
 @pytest.mark.parametrize("page", FIGURES_PER_PAGE)
@@ -192,3 +192,13 @@ def test_the_site_s_wheel_installs_a_working_package(html, tmp_path):
                             text=True, env={**os.environ, "PYTHONPATH": str(target)}, check=True)
     where, rows = result.stdout.split()
     assert where.startswith(str(target)) and int(rows) > 100
+
+
+def test_the_answer_notebook_links_its_chapters_instead_of_showing_markup(html):
+    notebook = json.loads((html / NOTEBOOKS / "answer.ipynb").read_text())
+    shown = [("".join(o["data"]["text/markdown"]))
+             for c in notebook["cells"] for o in c.get("outputs", [])
+             if "text/markdown" in o.get("data", {})]
+    assert shown, "the answer table is no longer a Markdown output"
+    assert not any(LEFTOVER_MARKUP.findall(text) for text in shown), shown[0][:300]
+    assert "05_densing_law.ipynb" in "".join(shown)

@@ -37,13 +37,18 @@ def site(html):
         yield base
 
 
-def test_every_page_is_clean_offline(browser, site, html):
-    problems = []
-    for path in pages(html):
+SHARES = 2  # the pages in two halves, which pytest-xdist checks side by side
+
+
+@pytest.mark.parametrize("share", range(SHARES))
+def test_every_page_is_clean_offline(browser, site, html, share):
+    problems, checked = [], pages(html)[share::SHARES]
+    for path in checked:
         shot = SCREENSHOTS / (path.replace("/", "_").removesuffix(".html") + ".png")
         problems += check_page(browser, site, path, screenshot=shot)
     assert not problems, "\n".join(problems)
-    assert len(list(SCREENSHOTS.glob("*.png"))) >= len(pages(html))
+    assert all((SCREENSHOTS / (path.replace("/", "_").removesuffix(".html") + ".png")).exists()
+               for path in checked)
 
 
 # (size, scores as typed) -> Python's answer must be the browser's, refusals included.
@@ -141,10 +146,17 @@ FAULTS = {
     # MathJax 3 leaves class mathjax_ignore alone: TeX as if MathJax had not loaded.
     "raw TeX": (r'<p class="mathjax_ignore">\(\hat N = N\)</p>', "raw TeX in the text"),
     "unlabelled input": ('<input type="text">', "accessibility (critical): label"),
+    "faint prose": ('<p style="color: #ddd; background: #fff">text a reader cannot see</p>',
+                    "accessibility (serious): color-contrast"),
     "table wider than the page": (
         '<div class="cell_output"><table><tr><td style="white-space: nowrap">'
         + "a wide cell " * 20 + "</td></tr></table></div>",
         "table wider than the text column"),
+    "squeezed figure": ('<div class="cell_output"><img src="../_static/images/logo_colab.png" '
+                        'alt="a figure shown at 100 px" style="width: 100px"></div>',
+                        "figure shown at 100 px, narrower than"),
+    "large caption": ('<figure><figcaption style="font-size: 20px">A large caption</figcaption>'
+                      '</figure>', "caption text at 20.0 px, larger than"),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -104,3 +106,18 @@ def test_mixture_of_experts_rows_have_sourced_active_counts(models):
                                                               "model"])
     assert (moe["params_active_b"] < moe["params_b"]).all()
     assert models.loc[models["architecture"] == "dense", "params_active_b"].isna().all()
+
+
+def test_a_file_changed_after_loading_is_validated_again(tmp_path):
+    """load_models validates each version of a file once; an edit is never served stale."""
+    path = tmp_path / "models.csv"
+    table = pd.read_csv(DATA_DIR / "models.csv", dtype=str, keep_default_na=False)
+    table.to_csv(path, index=False)
+    first = load_models(path)
+    first.loc[0, "model"] = "changed by a caller"
+    assert load_models(path).loc[0, "model"] == table.loc[0, "model"]  # callers get copies
+    table.loc[table.index[table["mmlu"] != ""][0], "mmlu"] = "120"
+    table.to_csv(path, index=False)
+    os.utime(path, ns=(1, path.stat().st_mtime_ns + 1))  # a new version, even within a tick
+    with pytest.raises(ValueError, match="outside"):
+        load_models(path)
