@@ -88,9 +88,10 @@ def serve(directory: Path) -> Iterator[str]:
 
 
 def pages(html: Path) -> list[str]:
-    """Every HTML page of the site, relative to its root."""
+    """Every HTML page of the site, relative to its root (the slide decks have their own check,
+    tests/test_slides.py)."""
     return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
-                  if not {"_static", "_sources", "_images"} & set(p.parts))
+                  if not {"_static", "_sources", "_images", "slides"} & set(p.parts))
 
 
 def open_page(browser, url: str, base: str):

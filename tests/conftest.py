@@ -50,3 +50,18 @@ def html(tmp_path_factory, worker_id) -> Path:
                 failed.write_text((result.stdout + result.stderr)[-4000:])
     assert not failed.exists(), failed.read_text()
     return out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium (never a downloaded browser), driven by playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    assert Path(CHROMIUM).exists(), (f"{CHROMIUM} is missing: `make test` installs Debian's "
+                                     "chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -8,27 +8,15 @@ from __future__ import annotations
 import math
 import re
 import shutil
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from browser import CHROMIUM, CHROMIUM_ARGS, check_page, open_page, pages, serve
+from browser import check_page, open_page, pages, serve
 from conftest import ROOT
 from densing.calculator import N_DRAWS, density_of
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CALCULATOR = "chapters/08_your_model.html"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), (f"{CHROMIUM} is missing: `make test` installs Debian's "
-                                     "chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from playwright.sync_api import sync_playwright
 
-from browser import CHROMIUM, CHROMIUM_ARGS, open_page, serve
+from browser import open_page, serve
 from densing.analysis import analyse
 from densing.explorer import (GRID, MENUS, N_BOOT, REFERENCE_MENUS, TREND_MENUS, explorer_html,
                               export, headline_choice, key, specification)
@@ -126,15 +124,6 @@ def test_the_page_markup_has_a_labelled_select_per_menu_and_the_data():
 
 
 # In the browser: set the menus, read what the page shows, compare with Python.
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
 
 def expected_text(choice: dict[str, str]) -> str:
     """How the page's result should begin for ``choice``, to its precision, from ``analyse``."""

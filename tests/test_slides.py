@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
-from browser import _VISIBLE_TEXT, CHROMIUM, CHROMIUM_ARGS, RAW_TEX, open_page, serve
+from browser import _VISIBLE_TEXT, RAW_TEX, _broken_links, open_page, serve
 from densing.plotting import COLUMN_PX
 from densing.slides import DECKS, REVEAL, _link_deck, deck, write_decks
 
@@ -229,8 +228,8 @@ _SLIDE_PROBLEMS = """(column) => {
 def check_deck(browser, base: str, path: str, screenshots: Path | None = None) -> list[str]:
     """The problems of the deck at ``path`` (empty when it is clean): reveal.js not started, fewer
     than three slides, a slide whose content runs off it or whose figure is shown smaller than
-    the slide allows, an image that did not load, raw TeX, console errors, failed requests and
-    requests outside the site."""
+    the slide allows, an image that did not load, raw TeX, a link into the book that does not
+    resolve, console errors, failed requests and requests outside the site."""
     page = open_page(browser, f"{base}/{path}", base)
     problems = []
     try:
@@ -255,18 +254,10 @@ def check_deck(browser, base: str, path: str, screenshots: Path | None = None) -
     raw = RAW_TEX.findall(page.evaluate(_VISIBLE_TEXT))
     if raw:
         problems.append(f"raw TeX on the slides: {len(raw)} spans")
+    problems += _broken_links(page, base, path)
     problems = page.problems + problems  # the console and the network, over every slide
     page.close()
     return [f"{path}: {p}" for p in problems]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_every_deck_runs_offline_and_each_slide_fits(browser, html, decks):
@@ -319,6 +310,9 @@ FAULTS = {
     "console error": (lambda d: d.replace("</body>", '<script>console.error("a deliberate '
                                           'fault")</script></body>'),
                       "console error: a deliberate fault"),
+    "broken link": (lambda d: d.replace(
+        '<p class="deck-source"><a href="../chapters/', '<p class="deck-source"><a href="../'
+        'chapters/no-such-', 1), "internal link does not resolve"),
 }
 
 
