@@ -3,6 +3,8 @@ and a box of the numbers to remember at its end (measured on the built pages, te
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup
 from core_path import MAX_NUMBERS, MAX_TABLES, NUMBER, chapters, measure
 
@@ -42,3 +44,41 @@ def test_every_chapter_ends_its_core_with_the_numbers_to_remember(html):
         assert 1 <= len(items) <= 5, f"{page.stem}: {len(items)} numbers to remember (1-5)"
         assert all(NUMBER.search(item.get_text(" ")) for item in items), (
             f"{page.stem}: a 'number to remember' without a number")
+
+
+# A number not part of an identifier (arXiv:2412.04315, doi:10.1038/...).
+RAW_FLOAT = re.compile(r"(?<![\w:/.])\d+\.(\d+)")
+
+
+def _raw_float(cell: str) -> bool:
+    """A number printed with more digits than a reader reads (3.424772, 47817.678917): five or
+    more significant digits, three or more of them after the point."""
+    for match in RAW_FLOAT.finditer(cell.replace(",", "")):
+        whole, decimals = match.group(0).split(".")
+        significant = (whole.lstrip("0") + decimals).lstrip("0")
+        if len(significant) >= 5 and len(decimals) >= 3:
+            return True
+    return False
+
+
+def test_raw_floats_are_told_from_readable_numbers():
+    assert [_raw_float(c) for c in ("3.424772", "87.960128", "47817.678917", "1.2345")] == [True] * 4
+    assert not any(_raw_float(c) for c in ("0.00833", "0.000227", "84.2", "1,234", "7.26e+09",
+                                           "A ≈ 0.0073", "18–134", "2024-10-31",
+                                           "arXiv:2412.04315v2, Sec. 3.3", "doi:10.1038/s42"))
+
+
+def test_no_table_shows_a_row_index_or_a_raw_float(html):
+    """Every table on every page, collapsed ones and solutions included, is readable: no pandas
+    row index, no raw floats, no NaN."""
+    problems = []
+    for page in sorted((html / "chapters").glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for table in soup.select("div.cell_output table"):
+            head = table.get_text(" ", strip=True)[:40]
+            if table.select("th.row_heading, th.blank, tbody th"):
+                problems.append(f"{page.stem}: a row index in {head!r}")
+            cells = [cell.get_text(" ", strip=True) for cell in table.select("td")]
+            problems += [f"{page.stem}: {cell!r} in {head!r}" for cell in cells
+                         if _raw_float(cell) or cell in ("nan", "NaN", "None")]
+    assert not problems, "\n".join(problems[:20])
