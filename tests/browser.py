@@ -142,7 +142,7 @@ def check_page(browser, base: str, path: str, screenshot: Path | None = None) ->
     problems += _broken_links(page, base, path)
     if page.locator(".plotly-graph-div").count():
         problems += _dead_plotly(page)
-    problems += _accessibility(page, full_contrast=path == FULL_CONTRAST_PAGE)
+    problems += _accessibility(page, full=path == FULL_PAGE)
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True)
@@ -203,24 +203,19 @@ def _dead_plotly(page) -> list[str]:
     return problems
 
 
-# Colour contrast is axe's slowest rule (most of a page's time, on every span of highlighted code).
-# Code, outputs and formulas share the theme's colours on every page: they are checked in full on
-# one page (FULL_CONTRAST_PAGE), and the prose of every page.
-FULL_CONTRAST_PAGE = "chapters/04_density.html"
-_CONTRAST_SHARED = [[".highlight"], [".cell_output"], ["mjx-container"]]
+# Axe's rules on highlighted code, output tables and text, and formulas (colour contrast, its
+# slowest, on every span of code) find the same on every page, since they share the theme and the
+# table style: they are checked on one page (FULL_PAGE), everything else on every page.
+FULL_PAGE = "chapters/04_density.html"
+_SHARED = [[".highlight"], [".cell_output table"], [".cell_output pre"], ["mjx-container"]]
 
 
-def _accessibility(page, full_contrast: bool = False) -> list[str]:
-    """Serious accessibility violations (axe-core): every rule on the whole page, colour
-    contrast on its prose (or everywhere when ``full_contrast``)."""
+def _accessibility(page, full: bool = False) -> list[str]:
+    """Serious accessibility violations (axe-core) on the page, outside the parts every page
+    shares (everywhere when ``full``)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    only = {"resultTypes": ["violations"]}
-    results = [Axe().run(page, options={**only, "rules": {"color-contrast": {"enabled": False}}}),
-               Axe().run(page, context=None if full_contrast else {"exclude": _CONTRAST_SHARED},
-                         options={**only, "runOnly": {"type": "rule",
-                                                      "values": ["color-contrast"]}})]
+    result = Axe().run(page, context=None if full else {"exclude": _SHARED})
     return [f"accessibility ({v['impact']}): {v['id']}: {v['help']} "
             f"({len(v['nodes'])} elements)"
-            for result in results for v in result.response["violations"]
-            if v["impact"] in SERIOUS]
+            for v in result.response["violations"] if v["impact"] in SERIOUS]
