@@ -30,39 +30,44 @@ def place_names(ax: Axes, points: pd.DataFrame, x: str, y: str, label: str,
     renderer = fig.canvas.get_renderer()
     inside = ax.get_window_extent(renderer)
     px_per_pt = fig.dpi / 72
-    markers: list[Bbox] = []  # every marker, as a box around its centre
+    markers = np.empty((0, 4))  # every marker, as a box (x0, y0, x1, y1) around its centre
     for collection in ax.collections:
         if isinstance(collection, PathCollection) and len(collection.get_offsets()):
             r = np.sqrt(collection.get_sizes().max()) / 2 * px_per_pt + 1
-            markers += [Bbox.from_extents(u - r, v - r, u + r, v + r) for u, v in
-                        collection.get_offset_transform().transform(collection.get_offsets())]
-    lines: list[Bbox] = []  # every line of the plot, as a chain of small boxes
+            centres = collection.get_offset_transform().transform(collection.get_offsets())
+            markers = np.vstack([markers, np.hstack([centres - r, centres + r])])
+    lines = np.empty((0, 4))  # every line of the plot, as a chain of small boxes
     for line in ax.get_lines():
         path = line.get_transform().transform(line.get_xydata())
         steps = np.linspace(0, 1, 8)[:, None, None]
-        lines += [Bbox.from_extents(u - 1.5, v - 1.5, u + 1.5, v + 1.5)
-                  for u, v in (path[:-1] * (1 - steps) + path[1:] * steps).reshape(-1, 2)]
-    legend = [ax.get_legend().get_window_extent(renderer)] if ax.get_legend() is not None else []
-    names: list[Bbox] = []  # the names placed so far
+        along = (path[:-1] * (1 - steps) + path[1:] * steps).reshape(-1, 2)
+        lines = np.vstack([lines, np.hstack([along - 1.5, along + 1.5])])
+    legend = (np.array([ax.get_legend().get_window_extent(renderer).extents])
+              if ax.get_legend() is not None else np.empty((0, 4)))
+    names = np.empty((0, 4))  # the names placed so far
     leaders: list[np.ndarray] = []  # and their leader lines, as points along them
 
-    def area(box: Bbox, others: list[Bbox]) -> float:
-        return sum(max(0.0, min(box.x1, o.x1) - max(box.x0, o.x0))
-                   * max(0.0, min(box.y1, o.y1) - max(box.y0, o.y0)) for o in others)
+    def area(box: Bbox, others: np.ndarray) -> float:
+        """The area of ``box`` that the boxes ``others`` (k, 4) cover, overlaps counted again."""
+        width = np.minimum(box.x1, others[:, 2]) - np.maximum(box.x0, others[:, 0])
+        height = np.minimum(box.y1, others[:, 3]) - np.maximum(box.y0, others[:, 1])
+        return float((np.maximum(width, 0.0) * np.maximum(height, 0.0)).sum())
 
-    def crossing(points: np.ndarray, others: list[Bbox]) -> int:
-        return sum(int(((points[:, 0] > o.x0) & (points[:, 0] < o.x1) & (points[:, 1] > o.y0)
-                        & (points[:, 1] < o.y1)).any()) for o in others)
+    def crossing(points: np.ndarray, others: np.ndarray) -> int:
+        """How many of the boxes ``others`` (k, 4) hold at least one of ``points`` (m, 2)."""
+        u, v = points[:, 0, None], points[:, 1, None]
+        return int(((u > others[:, 0]) & (u < others[:, 2]) & (v > others[:, 1])
+                    & (v < others[:, 3])).any(axis=0).sum())
 
-    def cost(box: Bbox, leader: np.ndarray, others: list[Bbox]) -> float:
+    def cost(box: Bbox, leader: np.ndarray, others: np.ndarray) -> float:
         kept = (max(0.0, min(box.x1, inside.x1) - max(box.x0, inside.x0))
                 * max(0.0, min(box.y1, inside.y1) - max(box.y0, inside.y0)))
         # Covering a marker, the legend or a name is worse than crossing a line; being cut at the
         # edge is worst; a leader line should cross no name and no other marker.
-        return (3 * area(box, markers + legend + names) + 0.05 * area(box, lines)
+        return (3 * area(box, np.vstack([markers, legend, names])) + 0.05 * area(box, lines)
                 + 30 * (box.width * box.height - kept)
                 + 200 * crossing(leader, names) + 50 * crossing(leader, others)
-                + 200 * sum(crossing(points, [box]) for points in leaders))
+                + 200 * sum(crossing(points, np.array([box.extents])) for points in leaders))
 
     def name(row: pd.Series, dx: float, dy: float) -> Text:
         return ax.annotate(str(row[label]), (row[x], row[y]), xytext=(dx, dy),
@@ -74,7 +79,9 @@ def place_names(ax: Axes, points: pd.DataFrame, x: str, y: str, label: str,
     placed = []
     for _, row in points.iterrows():
         anchor = ax.transData.transform((ax.xaxis.convert_units(row[x]), row[y]))
-        others = [b for b in markers if not b.contains(*anchor)]  # its own marker aside
+        own = ((markers[:, 0] <= anchor[0]) & (anchor[0] <= markers[:, 2])
+               & (markers[:, 1] <= anchor[1]) & (anchor[1] <= markers[:, 3]))
+        others = markers[~own]  # its own marker aside
         tried = []
         for dx, dy in NAME_OFFSETS:
             end = anchor + np.array([dx, dy]) * px_per_pt
@@ -91,6 +98,6 @@ def place_names(ax: Axes, points: pd.DataFrame, x: str, y: str, label: str,
         text = name(row, *best[1:3])
         text.set_in_layout(False)  # a later tight_layout must not shrink the axes around it
         placed.append(text)
-        names.append(best[3])
+        names = np.vstack([names, best[3].extents])
         leaders.append(best[4])
     return placed

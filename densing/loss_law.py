@@ -58,13 +58,18 @@ class LossLaw:
                   starts: list[list[float]]) -> LossLaw:
         ln_n, ln_d, ln_y = np.log(n), np.log(d), np.log(y)
 
+        fun = loss_law_residuals(ln_n, ln_d, ln_y, irreducible)  # with its Jacobian
+
         def residuals(p: np.ndarray) -> np.ndarray:
-            e = p[4] if irreducible else 0.0
-            return np.log(np.exp(p[0] - p[1] * ln_n) + np.exp(p[2] - p[3] * ln_d) + e) - ln_y
+            return fun(p[None, :], np.arange(1))[0][0]
+
+        def jacobian(p: np.ndarray) -> np.ndarray:
+            return fun(p[None, :], np.arange(1))[1][0]
 
         lower, upper = fit_bounds(y, irreducible)
         names = ("ln a", "alpha", "ln b", "beta", "E")[: len(lower)]
-        p, rss, on_bound = multistart_fit(residuals, starts, lower, upper, names, "LossLaw.fit")
+        p, rss, on_bound = multistart_fit(residuals, starts, lower, upper, names, "LossLaw.fit",
+                                          jacobian)
         return cls(a=float(np.exp(p[0])), alpha=float(p[1]), b=float(np.exp(p[2])),
                    beta=float(p[3]), E=float(p[4]) if irreducible else 0.0,
                    irreducible=irreducible, rss=rss, on_bound=on_bound, _data=(n, d, y))

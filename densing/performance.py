@@ -77,6 +77,19 @@ class PerformanceCurve:
             c, gamma, l_mid, d = unpack(p)
             return _sigmoid(x, c, gamma, l_mid, d) - y
 
+        def jacobian(p: np.ndarray) -> np.ndarray:
+            """Derivatives of the residuals by (γ, l[, d][, c]); with the ceiling fixed,
+            ``c = ceiling - d`` moves with ``d``."""
+            c, gamma, l_mid, d = unpack(p)
+            sig = np.exp(-np.logaddexp(0.0, -gamma * (x - l_mid)))
+            slope = c * sig * (1 - sig)
+            columns = [slope * (x - l_mid), -slope * gamma]
+            if floor is None:
+                columns.append(1 - sig if ceiling is not None else np.ones_like(x))
+            if ceiling is None:
+                columns.append(sig)
+            return np.column_stack(columns)
+
         span = float(np.ptp(x)) or 1.0
         lower = [-1e4 / span, float(x.min()) - 20 * span]
         upper = [-1e-6, float(x.max()) + 20 * span]
@@ -96,7 +109,7 @@ class PerformanceCurve:
                     p0.append(float(np.ptp(y)) * 2 or 1.0)
                 starts.append(p0)
         p, rss, on_bound = multistart_fit(residuals, starts, lower, upper, free,
-                                          "PerformanceCurve.fit")
+                                          "PerformanceCurve.fit", jacobian)
         c, gamma, l_mid, d = unpack(p)
         return cls(c=float(c), gamma=float(gamma), l=float(l_mid), d=float(d), rss=rss,
                    on_bound=on_bound)

@@ -183,6 +183,22 @@ def fit_lines(days: np.ndarray, log_rho: np.ndarray, estimator: str = "envelope"
     return A, np.where(ok, y_mean - A * t_mean, np.nan)
 
 
+def _row_percentiles(values: np.ndarray, percentile: float) -> np.ndarray:
+    """``np.nanpercentile(values, percentile, axis=1, keepdims=True)`` (linear interpolation,
+    the same floating-point steps), in one sort instead of one call per row."""
+    ordered = np.sort(values, axis=1)  # NaN last
+    count = (~np.isnan(values)).sum(axis=1)
+    virtual = (count - 1) * (percentile / 100)
+    below = np.floor(virtual)
+    rows = np.arange(values.shape[0])
+    last = np.maximum(count - 1, 0)
+    a = ordered[rows, np.clip(below, 0, last).astype(int)]
+    b = ordered[rows, np.clip(below + 1, 0, last).astype(int)]
+    t = virtual - below
+    out = np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)  # numpy's _lerp
+    return np.where(count > 0, out, np.nan)[:, None]
+
+
 def resampled_lines(days: np.ndarray, log_rho: np.ndarray, A: np.ndarray, B: np.ndarray,
                     rng: np.random.Generator, estimator: str = "envelope"
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -204,7 +220,7 @@ def resampled_lines(days: np.ndarray, log_rho: np.ndarray, A: np.ndarray, B: np.
         resid = np.where(finite, log_rho - (A * days + B), np.nan)
         count = finite.sum(axis=1, keepdims=True)
         mean, sd = np.nanmean(resid, 1, keepdims=True), np.nanstd(resid, 1, keepdims=True)
-        q75, q25 = np.nanpercentile(resid, [75, 25], axis=1, keepdims=True)
+        q75, q25 = _row_percentiles(resid, 75), _row_percentiles(resid, 25)
         h = np.nan_to_num(0.9 * np.minimum(sd, (q75 - q25) / 1.34) * count ** -0.2)
         shrink = np.where(sd > 0, 1 / np.sqrt(1 + (h / np.where(sd > 0, sd, 1)) ** 2), 1.0)
     pool = np.argsort(~finite, axis=1, kind="stable")  # each row's usable models first

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -33,23 +34,62 @@ def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
                            str(output)], capture_output=True, text=True, timeout=1200)
 
 
+def _shared_folder(config: pytest.Config) -> Path:
+    """A folder every pytest-xdist worker of this run shares (the run's own without xdist)."""
+    base = config._tmp_path_factory.getbasetemp()  # what the tmp_path_factory fixture uses
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _start_build(shared: Path) -> None:
+    """Start building the site from clean into ``shared``/book, once per run, in the
+    background; the result (return code and the end of the log) lands in ``shared``/book.done."""
+    with FileLock(str(shared / "book.lock")):
+        if (shared / "book.started").exists():
+            return
+        (shared / "book.started").touch()
+        command = [*JUPYTER_BOOK, "build", str(ROOT), *BUILD_FLAGS, "--path-output",
+                   str(shared / "book")]
+        subprocess.Popen([sys.executable, "-c", _BUILD_AND_REPORT, str(shared), *command],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# Run the build, then write its return code and the end of its log, in one rename (atomic).
+_BUILD_AND_REPORT = """
+import subprocess, sys
+from pathlib import Path
+shared = Path(sys.argv[1])
+result = subprocess.run(sys.argv[2:], capture_output=True, text=True, timeout=1200)
+log = (result.stdout + result.stderr)[-4000:]
+(shared / "book.partial").write_text(f"{result.returncode}\\n{log}")
+(shared / "book.partial").rename(shared / "book.done")
+"""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests that read the site run last, and the site starts building as soon as they are
+    collected: the other tests run while it builds."""
+    site = [item for item in items if "html" in getattr(item, "fixturenames", ())]
+    if not site or os.environ.get("DENSING_SITE"):
+        return
+    items[:] = [item for item in items if "html" not in getattr(item, "fixturenames", ())] + site
+    _start_build(_shared_folder(config))
+
+
 @pytest.fixture(scope="session")
-def html(tmp_path_factory, worker_id) -> Path:
+def html(request) -> Path:
     """The site, built once from clean into a temporary folder (``DENSING_SITE=path/to/html``
-    reuses a site already built, to rerun the page tests while writing a chapter). Under
-    pytest-xdist the first worker to ask builds it and the others wait for it."""
+    reuses a site already built, to rerun the page tests while writing a chapter). The build
+    starts when the tests are collected; under pytest-xdist every worker waits for the one
+    build."""
     if os.environ.get("DENSING_SITE"):
         return Path(os.environ["DENSING_SITE"])
-    base = tmp_path_factory.getbasetemp()
-    shared = base if worker_id == "master" else base.parent  # every worker's common folder
-    out, failed = shared / "book", shared / "book-failed.txt"
-    with FileLock(str(shared / "book.lock")):
-        if not failed.exists() and not (out / "_build" / "html" / "index.html").exists():
-            result = build_book(ROOT, out)
-            if result.returncode != 0:
-                failed.write_text((result.stdout + result.stderr)[-4000:])
-    assert not failed.exists(), failed.read_text()
-    return out / "_build" / "html"
+    shared = _shared_folder(request.config)
+    _start_build(shared)  # already started, unless collection was skipped
+    while not (shared / "book.done").exists():
+        time.sleep(0.2)
+    code, log = (shared / "book.done").read_text().split("\n", 1)
+    assert code == "0", log
+    return shared / "book" / "_build" / "html"
 
 
 @pytest.fixture(scope="session")
