@@ -9,7 +9,7 @@ BOOK_FLAGS := --all -n -W --keep-going
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install book test bench lab clean
+.PHONY: install book test bench screenshots lab clean
 
 install: $(STAMP)
 
@@ -31,6 +31,12 @@ book: install
 
 test: install $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+# A screenshot of every page and every slide of the site `make book` built, in _build/screenshots/.
+screenshots: book $(CHROMIUM)
+	DENSING_SITE=$(CURDIR)/_build/html DENSING_SCREENSHOTS=1 $(BIN)/python -m pytest -q \
+		tests/test_browser.py tests/test_slides.py -k "CleanOffline or runs_offline"
+	@echo "Screenshots: $(CURDIR)/_build/screenshots/"
 
 bench: install $(CHROMIUM)
 	$(BIN)/python tests/benchmark.py

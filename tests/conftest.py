@@ -66,12 +66,17 @@ log = (result.stdout + result.stderr)[-4000:]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The tests that read the site run last, and the site starts building as soon as they are
-    collected: the other tests run while it builds."""
-    site = [item for item in items if "html" in getattr(item, "fixturenames", ())]
-    if not site or os.environ.get("DENSING_SITE"):
+    """The site starts building as soon as the tests are collected, and the tests that read it
+    run last: first the modules that do not read it, then, module by module, the tests of the
+    others that do not, then the rest. (Each module runs on one worker, ``--dist loadscope``, so
+    its module-scoped fixtures are computed once.)"""
+    def reads(item: pytest.Item) -> bool:
+        return "html" in getattr(item, "fixturenames", ())
+
+    reads_site = {item.path for item in items if reads(item)}
+    if not reads_site or os.environ.get("DENSING_SITE"):
         return
-    items[:] = [item for item in items if "html" not in getattr(item, "fixturenames", ())] + site
+    items.sort(key=lambda item: (item.path in reads_site, reads(item)))  # stable
     _start_build(_shared_folder(config))
 
 

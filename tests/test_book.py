@@ -1,20 +1,15 @@
 """The book builds from clean with -n -W --keep-going, every page has its figures and no errors,
-and a chapter that raises or warns fails the build."""
+and every chapter downloads as a notebook that reads and runs like its page."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
-
-from conftest import ROOT, build_book
 
 FIGURES_PER_PAGE = {"00_introduction": 1, "01_loss_law": 1, "02_performance_curve": 2,
                     "03_effective_parameters": 1, "04_density": 1, "05_densing_law": 2,
@@ -74,21 +69,6 @@ def test_bibliography_is_rendered(html):
     assert "densing law of llms" in text.lower() and "model ladders" in text.lower()
 
 
-@pytest.mark.parametrize(("cell", "why"), [
-    ('raise RuntimeError("a broken chapter")', "raises"),
-    ('import warnings\nwarnings.warn("a fit sits on its bound")', "warns"),
-])
-def test_a_chapter_that_raises_or_warns_fails_the_build(tmp_path, cell, why):
-    shutil.copy(ROOT / "_config.yml", tmp_path)
-    shutil.copy(ROOT / "references.bib", tmp_path)
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\n")
-    header = (ROOT / "chapters" / "04_density.md").read_text().split("---\n")[1]
-    (tmp_path / "index.md").write_text(f"---\n{header}---\n\n# Broken\n\n```{{code-cell}} ipython3\n"
-                                       f"{cell}\n```\n")
-    result = build_book(tmp_path, tmp_path)
-    assert result.returncode != 0, f"a chapter that {why} built without failing"
-
-
 NOTEBOOKS = "_static/notebooks/chapters"
 LEFTOVER_MARKUP = re.compile(r"\{(?:glue|ref|cite|numref|doc|term)[^}]*\}`|```\{[a-z-]+\}"
                              r"|^:{3,}\{[a-z-]+\}|^\([\w-]+\)=", re.M)
@@ -134,26 +114,6 @@ def test_a_downloaded_notebook_runs_in_a_plain_kernel(html, tmp_path):
                       for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     assert "density: 25.2" in printed and "Error" not in printed
     assert "Right: " in printed  # the self-check works without MyST-NB
-
-
-def test_make_lab_starts_jupyterlab_even_as_root():
-    """`make lab` serves the chapters (a container runs it as root, which JupyterLab refuses
-    without --allow-root)."""
-    lab = subprocess.Popen(["make", "-s", "lab", "LAB_PORT=8897"], cwd=ROOT, text=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           start_new_session=True)
-    seen = []
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = lab.stdout.readline()
-            seen.append(line)
-            if "http://127.0.0.1:8897/lab" in line or not line:
-                break
-    finally:
-        os.killpg(lab.pid, signal.SIGTERM)
-        lab.wait(timeout=30)
-    assert any("http://127.0.0.1:8897/lab" in line for line in seen), "".join(seen)[-2000:]
 
 
 @pytest.mark.parametrize("page", FIGURES_PER_PAGE)

@@ -3,6 +3,8 @@ copy (pip install .) that works from anywhere."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -13,15 +15,29 @@ import pytest
 
 from densing import Specification, analyse
 from densing.calculator import density_of
+from densing.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 QWEN = ["--params", "7.61e9", "--mmlu", "74.2", "--bbh", "70.4", "--math", "49.8",
         "--humaneval", "57.9", "--mbpp", "74.9"]
 
 
-def densing(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+def densing(*args: str) -> subprocess.CompletedProcess:
+    """The command as ``python -m densing`` runs it, in this process (no second start-up and
+    fitting of the references): its exit code and what it printed."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's refusals and --version
+            code = exit_.code
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def densing_process(*args: str) -> subprocess.CompletedProcess:
+    """The command in a process of its own: the exit code the shell sees."""
     return subprocess.run([sys.executable, "-m", "densing", *args], capture_output=True,
-                          text=True, cwd=cwd, env=env, timeout=300)
+                          text=True, cwd=ROOT, timeout=300)
 
 
 def test_density_equals_the_api():
@@ -79,6 +95,12 @@ def test_bad_input_is_one_line_and_exit_code_2(args, message):
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
+def test_the_shell_sees_exit_code_2_and_one_line():
+    for args in (["density", "--params", "7.6", *QWEN[2:]], ["density", "--params", "abc"]):
+        result = densing_process(*args)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, result
+
+
 def test_undated_or_integer_release_dates_are_refused(tmp_path):
     (tmp_path / "bad.csv").write_text("model,release_date,n_params,mmlu\nA,2024,7e9,70\n")
     result = densing("trend", "--csv", str(tmp_path / "bad.csv"), "--aggregate", "median",
@@ -88,7 +110,7 @@ def test_undated_or_integer_release_dates_are_refused(tmp_path):
 
 
 def test_version():
-    result = densing("--version")
+    result = densing_process("--version")
     assert result.returncode == 0 and result.stdout.startswith("densing ")
 
 

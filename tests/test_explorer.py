@@ -43,9 +43,16 @@ UNAVAILABLE = [
 ]
 
 
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
 @pytest.fixture(scope="module")
-def exported() -> dict:
-    return export()
+def exported(html) -> dict:
+    """``export()`` as the build wrote it into the page (the data a reader's browser gets),
+    parsed as strict JSON: a NaN or Infinity in it fails here."""
+    text = DATA.search((html / PAGE).read_text()).group(2)
+    return json.loads(text, parse_constant=_not_json)
 
 
 def test_the_grid_is_both_products_and_nothing_else(exported):
@@ -90,11 +97,9 @@ def test_a_combination_without_a_line_carries_the_reason(exported, choice, reaso
         analyse(specification(choice))
 
 
-def test_every_combination_has_a_line_or_a_reason_and_the_data_are_strict_json(exported):
+def test_every_combination_has_a_line_or_a_reason(exported):
     for name, result in exported["combinations"].items():
         assert result.get("unavailable") or result["doubling_days"] is not None, name
-    text = json.dumps(exported, allow_nan=False)
-    assert json.loads(text) == exported
     assert exported["n_boot"] == N_BOOT
     intervals = [r["interval"] for r in exported["combinations"].values() if "interval" in r]
     assert any(high is None for _, high in intervals), "an unbounded interval is null"

@@ -261,13 +261,12 @@ def check_deck(browser, base: str, path: str, screenshots: Path | None = None) -
 
 
 def test_every_deck_runs_offline_and_each_slide_fits(browser, html, decks):
-    """Screenshots of every slide are saved to _build/screenshots/slides/ (look at them)."""
-    from conftest import ROOT
+    """`make screenshots` saves every slide to _build/screenshots/slides/ (look at them)."""
+    from test_browser import SCREENSHOTS
 
     with serve(html) as base:
-        problems = [p for path in decks
-                    for p in check_deck(browser, base, path, ROOT / "_build" / "screenshots"
-                                        / "slides")]
+        problems = [p for path in decks for p in check_deck(
+            browser, base, path, SCREENSHOTS / "slides" if SCREENSHOTS else None)]
     assert not problems, "\n".join(problems)
 
 
