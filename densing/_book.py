@@ -17,7 +17,7 @@ import sphinx.builders
 from jupyter_book.cli.main import main
 
 JOBS = int(os.environ.get("DENSING_JOBS", 0)) or (os.cpu_count() or 1) + 1
-# The pages that execute longest (seconds on one core, measured with `make bench`), started first
+# The pages that execute longest (each chapter executed alone on one core), started first
 # so that no long page is left running alone at the end of the read.
 SLOWEST_FIRST = ("chapters/06_choices", "chapters/07_forecast", "chapters/01_loss_law",
                  "chapters/05_densing_law", "chapters/02_performance_curve", "chapters/explorer")

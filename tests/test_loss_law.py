@@ -89,3 +89,28 @@ def test_bootstrap_is_seeded_and_brackets_the_truth():
     pd.testing.assert_frame_equal(first, second)
     assert list(first.columns) == ["a", "alpha", "b", "beta", "E"]
     assert first["beta"].quantile(0.02) < 0.19 < first["beta"].quantile(0.98)
+
+
+@pytest.mark.parametrize("irreducible", [False, True])
+def test_the_fits_analytic_jacobian_is_the_derivative_of_its_residuals(monkeypatch, irreducible):
+    """Eq. 2's Jacobian (on ln L), as ``LossLaw.fit`` hands it to the optimiser, against central
+    finite differences."""
+    from scipy.optimize._numdiff import approx_derivative
+
+    import densing.loss_law as loss_law
+
+    seen = {}
+
+    def spy(residuals, starts, lower, upper, names, what, jacobian):
+        seen.update(residuals=residuals, jacobian=jacobian)
+        return fit(residuals, starts, lower, upper, names, what, jacobian)
+
+    fit = loss_law.multistart_fit
+    monkeypatch.setattr(loss_law, "multistart_fit", spy)
+    n = np.array([1e8, 3e8, 1e9, 3e9, 1e10, 3e10, 1e8, 1e9, 1e10])
+    d = np.array([2e9, 6e9, 2e10, 6e10, 2e11, 6e11, 2e10, 2e11, 2e9])
+    loss = 1.7 + 400 * n ** -0.34 + 410 * d ** -0.28
+    LossLaw.fit(n, d, loss, irreducible=irreducible)
+    p = np.array([6.0, 0.34, 6.0, 0.28, 1.5])[:5 if irreducible else 4]
+    numeric = approx_derivative(seen["residuals"], p, method="3-point")
+    np.testing.assert_allclose(seen["jacobian"](p), numeric, rtol=1e-6, atol=1e-8)

@@ -61,3 +61,30 @@ def test_refuses_bad_fit_input():
         PerformanceCurve.fit(loss, score, floor=0.99)
     with pytest.raises(ValueError, match=r"^ceiling = 0\.5 is outside"):
         PerformanceCurve.fit(loss, score, ceiling=0.5)
+
+
+@pytest.mark.parametrize(("floor", "ceiling"), [(None, None), (25.0, None), (None, 100.0),
+                                                (25.0, 100.0)])
+def test_the_fits_analytic_jacobian_is_the_derivative_of_its_residuals(monkeypatch, floor,
+                                                                      ceiling):
+    """Eq. 3's Jacobian, as ``PerformanceCurve.fit`` hands it to the optimiser, against central
+    finite differences, for each of the four sets of free parameters."""
+    from scipy.optimize._numdiff import approx_derivative
+
+    import densing.performance as performance
+
+    seen = {}
+
+    def spy(residuals, starts, lower, upper, names, what, jacobian):
+        seen.update(residuals=residuals, jacobian=jacobian, n=len(names))
+        return fit(residuals, starts, lower, upper, names, what, jacobian)
+
+    fit = performance.multistart_fit
+    monkeypatch.setattr(performance, "multistart_fit", spy)
+    rng = np.random.default_rng(0)
+    loss = rng.uniform(0.5, 2.0, 30)
+    score = 25 + 50 / (1 + np.exp(4 * (loss - 1.2))) + rng.normal(0, 1, 30)
+    PerformanceCurve.fit(loss, score, floor=floor, ceiling=ceiling)
+    p = np.array([-3.0, 1.1, 20.0, 60.0])[:seen["n"]]
+    numeric = approx_derivative(seen["residuals"], p, method="3-point")
+    np.testing.assert_allclose(seen["jacobian"](p), numeric, rtol=1e-6, atol=1e-8)
