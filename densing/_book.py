@@ -4,6 +4,7 @@ parallel.
 Chapters execute while Sphinx reads them, and Jupyter Book 1.x reads one page at a time: its
 command line has no option for Sphinx's parallel read, though its ``build_sphinx`` takes ``jobs``.
 This sets ``jobs`` and runs the same command line (the pinned 1.x release no longer changes).
+``DENSING_JOBS`` sets the number of processes (default: cores + 1).
 """
 
 from __future__ import annotations

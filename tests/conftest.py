@@ -26,12 +26,18 @@ def known_reference() -> Reference:
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = [sys.executable, "-m", "densing._book"]  # jupyter-book, pages read in parallel
 BUILD_FLAGS = ["--all", "-n", "-W", "--keep-going"]
+BUILD_TIMEOUT = 1200  # seconds
+
+
+def build_command(source: Path, output: Path) -> list[str]:
+    """``jupyter-book build`` of ``source`` from clean into ``output``, warnings as errors."""
+    return [*JUPYTER_BOOK, "build", str(source), *BUILD_FLAGS, "--path-output", str(output)]
 
 
 def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
-    """``jupyter-book build`` from clean, warnings as errors."""
-    return subprocess.run([*JUPYTER_BOOK, "build", str(source), *BUILD_FLAGS, "--path-output",
-                           str(output)], capture_output=True, text=True, timeout=1200)
+    """``build_command``, run and waited for."""
+    return subprocess.run(build_command(source, output), capture_output=True, text=True,
+                          timeout=BUILD_TIMEOUT)
 
 
 def _shared_folder(config: pytest.Config) -> Path:
@@ -47,20 +53,23 @@ def _start_build(shared: Path) -> None:
         if (shared / "book.started").exists():
             return
         (shared / "book.started").touch()
-        command = [*JUPYTER_BOOK, "build", str(ROOT), *BUILD_FLAGS, "--path-output",
-                   str(shared / "book")]
-        subprocess.Popen([sys.executable, "-c", _BUILD_AND_REPORT, str(shared), *command],
+        subprocess.Popen([sys.executable, "-c", _BUILD_AND_REPORT, str(shared), str(BUILD_TIMEOUT),
+                          *build_command(ROOT, shared / "book")],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-# Run the build, then write its return code and the end of its log, in one rename (atomic).
+# Run the build, then write its return code and the end of its log (or why it did not finish), in
+# one rename (atomic): the tests wait for that file.
 _BUILD_AND_REPORT = """
-import subprocess, sys
+import subprocess, sys, traceback
 from pathlib import Path
-shared = Path(sys.argv[1])
-result = subprocess.run(sys.argv[2:], capture_output=True, text=True, timeout=1200)
-log = (result.stdout + result.stderr)[-4000:]
-(shared / "book.partial").write_text(f"{result.returncode}\\n{log}")
+shared, timeout = Path(sys.argv[1]), float(sys.argv[2])
+try:
+    result = subprocess.run(sys.argv[3:], capture_output=True, text=True, timeout=timeout)
+    code, log = result.returncode, (result.stdout + result.stderr)[-4000:]
+except BaseException:
+    code, log = 1, traceback.format_exc()[-4000:]
+(shared / "book.partial").write_text(f"{code}\\n{log}")
 (shared / "book.partial").rename(shared / "book.done")
 """
 
@@ -90,7 +99,9 @@ def html(request) -> Path:
         return Path(os.environ["DENSING_SITE"])
     shared = _shared_folder(request.config)
     _start_build(shared)  # already started, unless collection was skipped
+    deadline = time.monotonic() + BUILD_TIMEOUT + 60
     while not (shared / "book.done").exists():
+        assert time.monotonic() < deadline, f"the build reported nothing in {BUILD_TIMEOUT} s"
         time.sleep(0.2)
     code, log = (shared / "book.done").read_text().split("\n", 1)
     assert code == "0", log
