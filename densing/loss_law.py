@@ -58,18 +58,10 @@ class LossLaw:
                   starts: list[list[float]]) -> LossLaw:
         ln_n, ln_d, ln_y = np.log(n), np.log(d), np.log(y)
 
-        fun = loss_law_residuals(ln_n, ln_d, ln_y, irreducible)  # with its Jacobian
-
-        def residuals(p: np.ndarray) -> np.ndarray:
-            return fun(p[None, :], np.arange(1))[0][0]
-
-        def jacobian(p: np.ndarray) -> np.ndarray:
-            return fun(p[None, :], np.arange(1))[1][0]
-
         lower, upper = fit_bounds(y, irreducible)
         names = ("ln a", "alpha", "ln b", "beta", "E")[: len(lower)]
-        p, rss, on_bound = multistart_fit(residuals, starts, lower, upper, names, "LossLaw.fit",
-                                          jacobian)
+        p, rss, on_bound = multistart_fit(loss_law_residuals(ln_n, ln_d, ln_y, irreducible),
+                                          starts, lower, upper, names, "LossLaw.fit")
         return cls(a=float(np.exp(p[0])), alpha=float(p[1]), b=float(np.exp(p[2])),
                    beta=float(p[3]), E=float(p[4]) if irreducible else 0.0,
                    irreducible=irreducible, rss=rss, on_bound=on_bound, _data=(n, d, y))
@@ -123,11 +115,13 @@ class LossLaw:
         ln_n, ln_d, ln_y = np.log(n), np.log(d), np.log(y)
         lower, upper = fit_bounds(y, self.irreducible)
         lower, upper = lower[:1] + lower[2:], upper[:1] + upper[2:]  # (ln a, ln b, β[, E])
+        full = loss_law_residuals(ln_n, ln_d, ln_y, self.irreducible)
         rows = []
         for alpha in grid:
-            def residuals(p: np.ndarray, alpha: float = alpha) -> np.ndarray:
-                e = p[3] if self.irreducible else 0.0
-                return np.log(np.exp(p[0] - alpha * ln_n) + np.exp(p[1] - p[2] * ln_d) + e) - ln_y
+            def fun(p: np.ndarray, rows: np.ndarray, alpha: float = alpha
+                    ) -> tuple[np.ndarray, np.ndarray]:  # eq. 2 with α held, its column dropped
+                r, jac = full(np.insert(p, 1, alpha, axis=1), rows)
+                return r, np.delete(jac, 1, axis=-1)
 
             starts = [[np.log(self.a) + (alpha - self.alpha) * np.median(ln_n), np.log(self.b),
                        self.beta] + ([self.E] if self.irreducible else [])]
@@ -135,7 +129,7 @@ class LossLaw:
                        for q in fit_starts(n, d, y, self.irreducible)]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitWarning)
-                p, rss, _ = multistart_fit(residuals, starts, lower, upper,
+                p, rss, _ = multistart_fit(fun, starts, lower, upper,
                                            ("ln a", "ln b", "beta", "E")[:len(lower)],
                                            "LossLaw.profile")
             rows.append({"alpha": alpha, "rss": rss, "a": np.exp(p[0]), "b": np.exp(p[1]),

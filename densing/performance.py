@@ -67,28 +67,25 @@ class PerformanceCurve:
         if y.size <= len(free):
             raise ValueError(f"score has {y.size} points; fitting {len(free)} parameters needs more")
 
-        def unpack(p: np.ndarray) -> tuple[float, float, float, float]:
-            gamma, l_mid = p[0], p[1]
-            d = floor if floor is not None else p[2]
-            c = ceiling - d if ceiling is not None else p[-1]
+        def unpack(p: np.ndarray) -> tuple[np.ndarray, ...]:
+            """``(c, γ, l, d)`` as columns (k, 1) of the free parameters ``p`` (k, P)."""
+            gamma, l_mid = p[:, :1], p[:, 1:2]
+            d = np.full_like(gamma, floor) if floor is not None else p[:, 2:3]
+            c = ceiling - d if ceiling is not None else p[:, -1:]
             return c, gamma, l_mid, d
 
-        def residuals(p: np.ndarray) -> np.ndarray:
-            c, gamma, l_mid, d = unpack(p)
-            return _sigmoid(x, c, gamma, l_mid, d) - y
-
-        def jacobian(p: np.ndarray) -> np.ndarray:
-            """Derivatives of the residuals by (γ, l[, d][, c]); with the ceiling fixed,
-            ``c = ceiling - d`` moves with ``d``."""
+        def fun(p: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Residuals of eq. 3 for parameters (γ, l[, d][, c]) of shape (k, P), and their
+            derivatives; with the ceiling fixed, ``c = ceiling - d`` moves with ``d``."""
             c, gamma, l_mid, d = unpack(p)
             sig = np.exp(-np.logaddexp(0.0, -gamma * (x - l_mid)))
             slope = c * sig * (1 - sig)
             columns = [slope * (x - l_mid), -slope * gamma]
             if floor is None:
-                columns.append(1 - sig if ceiling is not None else np.ones_like(x))
+                columns.append(1 - sig if ceiling is not None else np.ones_like(sig))
             if ceiling is None:
                 columns.append(sig)
-            return np.column_stack(columns)
+            return c * sig + d - y, np.stack(columns, axis=-1)
 
         span = float(np.ptp(x)) or 1.0
         lower = [-1e4 / span, float(x.min()) - 20 * span]
@@ -108,9 +105,8 @@ class PerformanceCurve:
                 if ceiling is None:
                     p0.append(float(np.ptp(y)) * 2 or 1.0)
                 starts.append(p0)
-        p, rss, on_bound = multistart_fit(residuals, starts, lower, upper, free,
-                                          "PerformanceCurve.fit", jacobian)
-        c, gamma, l_mid, d = unpack(p)
+        p, rss, on_bound = multistart_fit(fun, starts, lower, upper, free, "PerformanceCurve.fit")
+        c, gamma, l_mid, d = (v[0, 0] for v in unpack(p[None, :]))
         return cls(c=float(c), gamma=float(gamma), l=float(l_mid), d=float(d), rss=rss,
                    on_bound=on_bound)
 

@@ -119,12 +119,13 @@ def bench_browser(html: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from browser import CHROMIUM, CHROMIUM_ARGS, check_page, pages, serve
+    from browser import CHROMIUM, CHROMIUM_ARGS, check_page, pages, reader, serve
 
     start = time.perf_counter()
     with serve(html) as base, sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        problems = [p for path in pages(html) for p in check_page(chromium, base, path)]
+        page = reader(chromium, base)
+        problems = [p for path in pages(html) for p in check_page(page, base, path)]
         chromium.close()
     print(f"browser pass, {len(pages(html))} pages (console, requests, images, links, TeX, "
           f"hover, axe): {time.perf_counter() - start:.1f} s, {len(problems)} problems")

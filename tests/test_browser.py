@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from browser import check_page, open_page, pages, serve
+from browser import check_page, open_page, pages, reader, serve
 from conftest import ROOT
 from densing.calculator import N_DRAWS, density_of
 
@@ -33,8 +33,10 @@ def sweep(browser, site: str, html, share: int, shares: int = 2) -> None:
     problems, checked = [], pages(html)[share::shares]
     shots = [SCREENSHOTS / (path.replace("/", "_").removesuffix(".html") + ".png")
              if SCREENSHOTS else None for path in checked]
+    page = reader(browser, site)
     for path, shot in zip(checked, shots, strict=True):
-        problems += check_page(browser, site, path, screenshot=shot)
+        problems += check_page(page, site, path, screenshot=shot)
+    page.close()
     assert not problems, "\n".join(problems)
     assert all(shot.exists() for shot in shots if shot)
 
@@ -173,9 +175,11 @@ def test_the_checks_fail_on_a_page_with_deliberate_faults(browser, html, tmp_pat
     densing_law = faulty / "chapters" / "05_densing_law.html"
     densing_law.write_text(densing_law.read_text().replace("Plotly.newPlot(", "void(", 1))
     with serve(faulty) as base:
-        problems = "\n".join(check_page(browser, base, "chapters/04_density.html")
-                             + check_page(browser, base, "chapters/05_densing_law.html"))
-        clean = check_page(browser, base, "chapters/03_effective_parameters.html")
+        page = reader(browser, base)
+        problems = "\n".join(check_page(page, base, "chapters/04_density.html")
+                             + check_page(page, base, "chapters/05_densing_law.html"))
+        clean = check_page(page, base, "chapters/03_effective_parameters.html")
+        page.close()
     for what, (_, expected) in FAULTS.items():
         assert expected in problems, f"the check missed the {what}:\n{problems}"
     assert "interactive figure 1 has no points" in problems, problems

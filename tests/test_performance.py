@@ -75,9 +75,9 @@ def test_the_fits_analytic_jacobian_is_the_derivative_of_its_residuals(monkeypat
 
     seen = {}
 
-    def spy(residuals, starts, lower, upper, names, what, jacobian):
-        seen.update(residuals=residuals, jacobian=jacobian, n=len(names))
-        return fit(residuals, starts, lower, upper, names, what, jacobian)
+    def spy(fun, starts, lower, upper, names, what):
+        seen.update(fun=fun, n=len(names))
+        return fit(fun, starts, lower, upper, names, what)
 
     fit = performance.multistart_fit
     monkeypatch.setattr(performance, "multistart_fit", spy)
@@ -86,5 +86,7 @@ def test_the_fits_analytic_jacobian_is_the_derivative_of_its_residuals(monkeypat
     score = 25 + 50 / (1 + np.exp(4 * (loss - 1.2))) + rng.normal(0, 1, 30)
     PerformanceCurve.fit(loss, score, floor=floor, ceiling=ceiling)
     p = np.array([-3.0, 1.1, 20.0, 60.0])[:seen["n"]]
-    numeric = approx_derivative(seen["residuals"], p, method="3-point")
-    np.testing.assert_allclose(seen["jacobian"](p), numeric, rtol=1e-6, atol=1e-8)
+    _, jacobian = seen["fun"](p[None, :], np.arange(1))
+    numeric = approx_derivative(lambda q: seen["fun"](q[None, :], np.arange(1))[0][0], p,
+                                method="3-point")
+    np.testing.assert_allclose(jacobian[0], numeric, rtol=1e-6, atol=1e-8)

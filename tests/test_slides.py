@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser import _VISIBLE_TEXT, RAW_TEX, _broken_links, open_page, serve
+from browser import _VISIBLE_TEXT, RAW_TEX, _broken_links, reader, serve, visit
 from densing.plotting import COLUMN_PX
 from densing.slides import DECKS, REVEAL, _link_deck, deck, write_decks
 
@@ -225,16 +225,18 @@ _SLIDE_PROBLEMS = """(column) => {
 }"""
 
 
-def check_deck(browser, base: str, path: str, screenshots: Path | None = None) -> list[str]:
-    """The problems of the deck at ``path`` (empty when it is clean): reveal.js not started, fewer
-    than three slides, a slide whose content runs off it or whose figure is shown smaller than
-    the slide allows, an image that did not load, raw TeX, a link into the book that does not
-    resolve, console errors, failed requests and requests outside the site."""
-    page = open_page(browser, f"{base}/{path}", base)
+def check_deck(page, base: str, path: str, screenshots: Path | None = None) -> list[str]:
+    """The problems of the deck at ``path`` (empty when it is clean), seen by ``page`` (a
+    ``reader``): reveal.js not started, fewer than three slides, a slide whose content runs off it
+    or whose figure is shown smaller than the slide allows, an image that did not load, raw TeX, a
+    link into the book that does not resolve, console errors, failed requests and requests
+    outside the site."""
+    visit(page, f"{base}/{path}")
     problems = []
-    try:
-        page.wait_for_function("() => window.Reveal !== undefined && Reveal.isReady()",
-                               timeout=5000)
+    try:  # reveal.js is loaded by the time the page is (a plain script): wait only for its start
+        if page.evaluate("() => window.Reveal === undefined"):
+            raise PlaywrightTimeout("reveal.js is not loaded")
+        page.wait_for_function("() => Reveal.isReady()", timeout=5000)
     except PlaywrightTimeout:
         problems.append("reveal.js did not start")
     else:
@@ -256,7 +258,6 @@ def check_deck(browser, base: str, path: str, screenshots: Path | None = None) -
         problems.append(f"raw TeX on the slides: {len(raw)} spans")
     problems += _broken_links(page, base, path)
     problems = page.problems + problems  # the console and the network, over every slide
-    page.close()
     return [f"{path}: {p}" for p in problems]
 
 
@@ -265,18 +266,25 @@ def test_every_deck_runs_offline_and_each_slide_fits(browser, html, decks):
     from test_browser import SCREENSHOTS
 
     with serve(html) as base:
+        page = reader(browser, base)
         problems = [p for path in decks for p in check_deck(
-            browser, base, path, SCREENSHOTS / "slides" if SCREENSHOTS else None)]
+            page, base, path, SCREENSHOTS / "slides" if SCREENSHOTS else None)]
+        page.close()
     assert not problems, "\n".join(problems)
 
 
-@pytest.fixture
-def scratch(html, tmp_path) -> Path:
-    """A scratch site that shares the built site's pages and files, with decks of its own."""
+@pytest.fixture(scope="module")
+def scratch(browser, html, tmp_path_factory):
+    """A scratch site that shares the built site's pages and files, with decks of its own; served,
+    and a ``reader`` page on it."""
+    folder = tmp_path_factory.mktemp("scratch")
     for shared in ("chapters", "_images", "_static"):
-        (tmp_path / shared).symlink_to(html / shared)
-    (tmp_path / DECKS).mkdir()
-    return tmp_path
+        (folder / shared).symlink_to(html / shared)
+    (folder / DECKS).mkdir()
+    with serve(folder) as base:
+        page = reader(browser, base)
+        yield folder, base, page
+        page.close()
 
 
 def test_every_chapter_s_numbers_to_remember_close_its_deck(html):
@@ -316,12 +324,14 @@ FAULTS = {
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_the_deck_check_catches_a_deliberate_fault(browser, html, scratch, fault):
+def test_the_deck_check_catches_a_deliberate_fault(html, scratch, fault):
     plant, expected = FAULTS[fault]
     source = (html / DECKS / "05_densing_law.html").read_text()
     faulty = plant(source)
     assert faulty != source, f"the {fault} was not planted"
-    (scratch / DECKS / "05_densing_law.html").write_text(faulty)
-    with serve(scratch) as base:
-        problems = "\n".join(check_deck(browser, base, f"{DECKS}/05_densing_law.html"))
+    folder, base, page = scratch
+    slug = re.sub(r"\W+", "-", fault)
+    path = f"{DECKS}/05-with-{slug}.html"  # beside the site's decks, so its links still resolve
+    (folder / path).write_text(faulty)
+    problems = "\n".join(check_deck(page, base, path))
     assert expected in problems, f"the check missed the {fault}:\n{problems}"
