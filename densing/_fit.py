@@ -32,8 +32,11 @@ def multistart_fit(fun: Residuals, starts: Sequence[Sequence[float]], lower: Seq
     p0 = np.clip(np.array(starts, float), lower_a, upper_a)
     with np.errstate(all="ignore"):
         n_residuals = fun(p0[:1], np.arange(1))[0].shape[-1]
-        ends, cost = batched_least_squares(fun, p0, np.ones((len(p0), n_residuals)), lower_a,
-                                           upper_a)
+        try:
+            ends, cost = batched_least_squares(fun, p0, np.ones((len(p0), n_residuals)),
+                                               lower_a, upper_a)
+        except np.linalg.LinAlgError:  # a step the engine cannot solve: polish the starts
+            ends, cost = p0, np.zeros(len(p0))
 
     def residuals(p: np.ndarray) -> np.ndarray:
         return fun(p[None, :], np.arange(1))[0][0]

@@ -116,3 +116,18 @@ def test_the_fits_analytic_jacobian_is_the_derivative_of_its_residuals(monkeypat
     numeric = approx_derivative(lambda q: seen["fun"](q[None, :], np.arange(1))[0][0], p,
                                 method="3-point")
     np.testing.assert_allclose(jacobian[0], numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_a_fit_the_batched_engine_cannot_step_still_converges(monkeypatch):
+    """When the batched engine fails on a singular step, ``multistart_fit`` polishes the starts
+    themselves and still recovers the law."""
+    import densing._fit as fit
+
+    def singular(*args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(fit, "batched_least_squares", singular)
+    n = np.array([1e8, 3e8, 1e9, 3e9, 1e10, 3e10, 1e8, 1e9, 1e10])
+    d = np.array([2e9, 6e9, 2e10, 6e10, 2e11, 6e11, 2e10, 2e11, 2e9])
+    law = LossLaw.fit(n, d, 400 * n ** -0.34 + 410 * d ** -0.28)
+    assert law.alpha == pytest.approx(0.34, rel=1e-4) and law.beta == pytest.approx(0.28, rel=1e-4)
