@@ -6,13 +6,14 @@
     densing --version          (or python -m densing ...)
 
 Results go to standard output, messages to standard error; bad input is one line on standard
-error and exit code 2.
+error and exit code 2; output into a closed pipe ends quietly with exit code 141.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn
@@ -29,6 +30,7 @@ from densing.trend import ESTIMATORS, fit_trend
 FORMATS = ("table", "csv", "json")
 TREND_DRAWS = 2000  # refits behind the interval of ``densing trend`` (fit_trend's n_boot)
 BAD_INPUT = 2
+CLOSED_PIPE = 141  # what the shell reports for a command ended by a closed pipe (128 + SIGPIPE)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,12 +42,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; returns the exit code (0, or 2 for bad input)."""
+    """Run the command; returns the exit code (0; 2 for bad input; 141 for a closed pipe)."""
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError, pd.errors.ParserError) as exc:
+    except BrokenPipeError:  # the reader stopped reading (``| head -1``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return CLOSED_PIPE
+    except (ValueError, OSError, pd.errors.ParserError) as exc:  # (UnicodeDecodeError is one)
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"densing: error: {message}", file=sys.stderr)
         return BAD_INPUT
@@ -117,6 +122,8 @@ def _run_density(args: argparse.Namespace) -> int:
 
 def _run_trend(args: argparse.Namespace) -> int:
     spec = _spec(args)
+    if args.plot:
+        _check_writable(args.plot)
     table = _read_csv(args.csv)
     for column in ("model", "release_date"):
         if column not in table.columns:
@@ -151,7 +158,17 @@ def _run_trend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_writable(path: str) -> None:
+    """Refuse a plot path that cannot be written before the work starts, not after."""
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise ValueError(f"--plot = {path!r} cannot be written (a PNG file in a folder that "
+                         "exists and is writable)")
+
+
 def _read_csv(path: str) -> pd.DataFrame:
+    if os.path.isdir(path):
+        raise ValueError(f"--csv = {path!r} is a folder, not a CSV file")
     table = pd.read_csv(path, dtype={"model": str, "release_date": str})
     if table.empty:
         raise ValueError(f"{path} has no rows")
@@ -160,8 +177,10 @@ def _read_csv(path: str) -> pd.DataFrame:
 
 def _emit(table: pd.DataFrame, fmt: str, note: str) -> None:
     if fmt == "json":
-        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
-        print(json.dumps({"results": records, "note": note}, indent=2, default=str))
+        finite = table.replace([np.inf, -np.inf], np.nan)  # strict JSON: null, never Infinity
+        records = finite.astype(object).where(finite.notna(), None).to_dict(orient="records")
+        print(json.dumps({"results": records, "note": note}, indent=2, default=str,
+                         allow_nan=False))
     elif fmt == "csv":
         table.to_csv(sys.stdout, index=False)
     else:
@@ -196,7 +215,7 @@ def _plot(table: pd.DataFrame, trend, path: str) -> None:
     fig, ax = plt.subplots(figsize=(9, 5.5))
     plot_density_trend(ax, table.reset_index(drop=True), trend, density="rho", names="envelope")
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, format="png")  # to exactly this path (with no suffix, not path.png)
     print(f"wrote {path}", file=sys.stderr)
 
 

@@ -11,9 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from densing import Specification, analyse
+from densing import Specification, analyse, fit_trend
 from densing.calculator import density_of
 from densing.cli import main
 
@@ -87,12 +89,59 @@ def test_trend_of_a_csv_equals_the_api(tmp_path):
     (["density", "--csv", "no-such-file.csv"], "No such file or directory"),
     (["density", "--params", "7e9", "--mmlu", "70", "--aggregate", "mean"], "invalid choice"),
     (["trend"], "the following arguments are required: --csv"),
+    (["density", "--csv", "tests"], "--csv = 'tests' is a folder, not a CSV file"),
+    (["trend", "--csv", "tests/no.csv", "--plot", "no-such-folder/trend.png"],
+     "--plot = 'no-such-folder/trend.png' cannot be written"),
+    (["trend", "--csv", "tests/no.csv", "--plot", "tests"], "--plot = 'tests' cannot be written"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(args, message):
     result = densing(*args)
     assert result.returncode == 2, result
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_file_in_another_encoding_is_one_line_and_exit_code_2(tmp_path):
+    (tmp_path / "utf16.csv").write_text("model,n_params,mmlu\nA,7e9,70\n", encoding="utf-16")
+    result = densing("density", "--csv", str(tmp_path / "utf16.csv"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_json_is_strict_without_infinity():
+    """A non-finite value is written as null (json.loads would take a bare Infinity)."""
+    from densing.cli import _emit
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        _emit(pd.DataFrame({"model": ["A"], "density": [np.inf], "low": [np.nan]}), "json", "")
+    strict = json.loads(out.getvalue(), parse_constant=lambda name: pytest.fail(name))
+    assert strict["results"] == [{"model": "A", "density": None, "low": None}]
+
+
+def test_the_plot_goes_to_exactly_the_path_given(tmp_path, monkeypatch):
+    from densing import cli
+
+    monkeypatch.setattr(cli.sys, "stderr", io.StringIO())
+    table = pd.DataFrame({"model": ["A", "B", "C", "D"], "rho": [1.0, 2.0, 4.0, 8.0],
+                          "release_date": pd.to_datetime(["2024-01-01", "2024-04-01",
+                                                          "2024-07-01", "2024-10-01"])})
+    cli._plot(table, fit_trend(table["release_date"], table["rho"], n_boot=50),
+              str(tmp_path / "out"))
+    assert (tmp_path / "out").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    """``densing ... | head -c 1``: the reader stops reading long before the 3,000 rows (more
+    than a pipe holds) are written; no traceback, and exit 141, as for SIGPIPE."""
+    rows = "".join(f"model {i},7e9,70,60,40,50,60\n" for i in range(3000))
+    (tmp_path / "many.csv").write_text("model,n_params,mmlu,bbh,math,humaneval,mbpp\n" + rows)
+    done = subprocess.run(f"{sys.executable} -m densing density --csv {tmp_path / 'many.csv'} "
+                          "--format csv --draws 20 | head -c 1; exit ${PIPESTATUS[0]}",
+                          shell=True, executable="/bin/bash", capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+    assert done.returncode == 141 and done.stderr == "", done
 
 
 def test_the_shell_sees_exit_code_2_and_one_line():
