@@ -33,6 +33,16 @@ def as_array(name: str, values: Any, *, low: float = -np.inf, high: float = np.i
     return arr
 
 
+def as_count(name: str, value: Any) -> int:
+    """A count or seed (``n_boot``, ``n_draws``, ``seed``): an integer >= 0, numpy integers
+    included; not a bool, a float or None (a seed of None would change the result every call)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} = {value!r} must be a whole number >= 0")
+    if value < 0:
+        raise ValueError(f"{name} = {value!r} is outside the valid range [0, inf)")
+    return int(value)
+
+
 def _refuse_none(name: str, values: Any) -> None:
     """None is a missing value: say so, rather than reading it as NaN."""
     if values is None:

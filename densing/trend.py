@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._checks import as_array, same_length
+from densing._checks import as_array, as_count, same_length
 
 DAYS_PER_MONTH = 365.25 / 12
 # How the line is fitted: to the record-setters (the paper's way), to every model by ordinary least
@@ -48,6 +48,8 @@ class TrendFit:
     def A_ci(self) -> tuple[float, float]:
         """Basic (pivotal) bootstrap interval for ``A`` at ``ci_level``: percentiles of
         ``bootstrap_A``. It undoes the estimator's bias, so the estimate lies inside it."""
+        if not np.isfinite(self.bootstrap_A).any():  # no draws (n_boot = 0): no interval
+            return float("nan"), float("nan")
         tail = (1 - self.ci_level) / 2 * 100
         lo, hi = np.nanpercentile(self.bootstrap_A, [tail, 100 - tail])
         return float(lo), float(hi)
@@ -56,6 +58,8 @@ class TrendFit:
     def doubling_days_ci(self) -> tuple[float, float]:
         """The interval for ``A`` mapped to doubling times (a fall in A is a longer doubling)."""
         lo, hi = self.A_ci
+        if np.isnan(lo):
+            return float("nan"), float("nan")
         return float(np.log(2) / hi), float(np.log(2) / lo) if lo > 0 else float("inf")
 
     @property
@@ -68,9 +72,11 @@ class TrendFit:
         lo, hi = self.A_ci
         d_lo, d_hi = self.doubling_days_ci
         ci = f"{self.ci_level:.0%} CI"
+        none = "none (no bootstrap draws)"
         return {"envelope models": len(self.envelope), "A (per day)": self.A,
-                f"A, {ci}": f"{lo:.4f} to {hi:.4f}", "doubling (days)": self.doubling_days,
-                f"doubling, {ci} (days)": f"{d_lo:.0f} to {d_hi:.0f}",
+                f"A, {ci}": none if np.isnan(lo) else f"{lo:.4f} to {hi:.4f}",
+                "doubling (days)": self.doubling_days,
+                f"doubling, {ci} (days)": none if np.isnan(d_lo) else f"{d_lo:.0f} to {d_hi:.0f}",
                 "doubling (months)": self.doubling_months, "R²": self.r2,
                 "bias of A (share)": self.bias_A / self.A}
 
@@ -79,6 +85,8 @@ class TrendFit:
         ``A_ci`` (basic bootstrap: it brackets the fitted line)."""
         t = _days_since(_as_dates(dates), self.origin)
         ok = ~np.isnan(self.bootstrap_A)
+        if not ok.any():  # no draws (n_boot = 0): no band
+            return np.full(t.shape, np.nan), np.full(t.shape, np.nan)
         lines = self.bootstrap_A[ok, None] * t[None, :] + self.bootstrap_B[ok, None]
         tail = (1 - self.ci_level) / 2 * 100
         low, high = np.percentile(lines, [tail, 100 - tail], axis=0)
@@ -242,6 +250,7 @@ def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot:
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator = {estimator!r} is not one of {ESTIMATORS}")
+    n_boot, seed = as_count("n_boot", n_boot), as_count("seed", seed)
     dates = _as_dates(release_dates)
     rho = as_array("densities", densities, low=0, low_open=True).ravel()
     same_length(release_dates=np.asarray(dates), densities=rho)

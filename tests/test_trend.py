@@ -149,3 +149,23 @@ def test_failed_draws_are_counted():
     fit = fit_trend(dates, [1.0, 2.0, 4.0, 8.0], n_boot=200, seed=0)
     assert fit.failed_draws == int(np.isnan(fit.bootstrap_A).sum())
     assert 0 <= fit.failed_draws < 200
+
+
+def test_no_bootstrap_draws_give_nan_intervals_not_errors():
+    """``n_boot=0`` is valid: the fit, with every interval NaN and the summary saying so."""
+    dates = pd.to_datetime(["2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01"])
+    trend = fit_trend(dates, [1.0, 2.0, 4.0, 8.0], n_boot=0)
+    assert trend.A == pytest.approx(np.log(2) / 91.3, rel=1e-3)
+    assert np.isnan(trend.A_ci).all() and np.isnan(trend.doubling_days_ci).all()
+    assert all(np.isnan(side).all() for side in trend.band(dates))
+    assert trend.summary()["A, 95% CI"] == "none (no bootstrap draws)"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("n_boot", -1), ("n_boot", 10.0), ("n_boot", True), ("n_boot", "10"),
+    ("seed", None), ("seed", 1.5), ("seed", -3)])
+def test_counts_and_seeds_must_be_whole_numbers(field, value):
+    dates = pd.to_datetime(["2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01"])
+    with pytest.raises(ValueError, match=f"^{field} = "):
+        fit_trend(dates, [1.0, 2.0, 4.0, 8.0], **{field: value})
+    assert fit_trend(dates, [1.0, 2.0, 4.0, 8.0], **{field: np.int64(5)}).A > 0
