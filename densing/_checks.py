@@ -33,6 +33,41 @@ def as_array(name: str, values: Any, *, low: float = -np.inf, high: float = np.i
     return arr
 
 
+PARAMS_RANGE = (1e5, 1e14)  # raw counts: below 1e5 a size is almost surely given in billions
+
+
+def as_param_count(name: str, values: Any) -> np.ndarray:
+    """Parameter counts (raw, not billions) as a float array, or a ValueError naming the value,
+    the valid range ``PARAMS_RANGE`` and, for a small number, the billions it probably means."""
+    arr = as_array(name, values, low=0, low_open=True)
+    bad = (arr < PARAMS_RANGE[0]) | (arr > PARAMS_RANGE[1])
+    if bad.any():
+        first = float(arr.flat[int(np.flatnonzero(bad.ravel())[0])])
+        hint = (f"; it looks like billions: pass {first:g}e9 for {first:g}B"
+                if 0 < first < PARAMS_RANGE[0] else "")
+        raise ValueError(f"{name} = {first!r} is outside the valid range "
+                         f"[{PARAMS_RANGE[0]:g}, {PARAMS_RANGE[1]:g}] (a raw count){hint}")
+    return arr
+
+
+# Tokens: below 1e9 a value is almost surely in billions or trillions, not a raw count.
+D0_RANGE = (1e9, 1e15)
+
+
+def check_d0(value: Any) -> None:
+    """The reference's training tokens ``D0``: a raw count in ``D0_RANGE``, or a ValueError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) \
+            or not D0_RANGE[0] <= value <= D0_RANGE[1]:
+        raise ValueError(f"D0 = {value!r} is outside the valid range [{D0_RANGE[0]:g}, "
+                         f"{D0_RANGE[1]:g}] tokens (a raw count, e.g. 1e12 for 1T)")
+
+
+def check_flag(name: str, value: Any) -> None:
+    """A yes/no field: True or False only (``"False"`` is a true string; 0 and 1 are numbers)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} = {value!r} must be True or False")
+
+
 def as_count(name: str, value: Any) -> int:
     """A count or seed (``n_boot``, ``n_draws``, ``seed``): an integer >= 0, numpy integers
     included; not a bool, a float or None (a seed of None would change the result every call)."""

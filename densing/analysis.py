@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from densing._checks import check_d0, check_flag
 from densing._fit import FitWarning
 from densing.benchmarks import FLOORS, c4_loss_law
 from densing.data import BENCHMARKS, DATA_DIR, check_sources, load_ladder, load_models
@@ -36,8 +37,6 @@ CHOICES = {"scores": ("reported", "uniform"), "panel": ("models", "obsscaling", 
            "reference": ("c4_panel", "task_loss"), "params": ("total", "non_embedding"),
            "estimator": ESTIMATORS, "models": ("all", "paper"), "aggregate": AGGREGATES,
            "moe": ("exclude", "total", "active")}
-# Tokens: below 1e9 a value is almost surely in billions or trillions, not a raw count.
-D0_RANGE = (1e9, 1e15)
 # The ObsScaling row of this model gives its training tokens in billions; it is never used.
 OBSSCALING_UNUSABLE = ("cerebras/btlm-3b-8k-base",)
 # ObsScaling's mixture-of-experts families (its params_b is their active count): the step-2 panel
@@ -100,12 +99,8 @@ class Specification:
         if self.params == "non_embedding" and self.panel != "models":
             raise ValueError(f"params = 'non_embedding' needs panel='models': panel = "
                              f"{self.panel!r} publishes no non-embedding counts")
-        if not isinstance(self.irreducible, bool):
-            raise ValueError(f"irreducible = {self.irreducible!r} must be True or False")
-        if isinstance(self.D0, bool) or not isinstance(self.D0, (int, float)) or not (
-                D0_RANGE[0] <= self.D0 <= D0_RANGE[1]):
-            raise ValueError(f"D0 = {self.D0!r} is outside the valid range [{D0_RANGE[0]:g}, "
-                             f"{D0_RANGE[1]:g}] tokens (a raw count, e.g. 1e12 for 1T)")
+        check_flag("irreducible", self.irreducible)
+        check_d0(self.D0)
         object.__setattr__(self, "window", tuple(self.window))
         if len(self.window) != 2:
             raise ValueError(f"window = {self.window!r} must be (start, end)")
@@ -312,7 +307,7 @@ def density_table(spec: Specification, table: pd.DataFrame,
             continue
         values = table[key]
         low, high = ref.score_range
-        rho = ref.density(values.fillna(-1.0), size.fillna(1.0), errors="coerce")
+        rho = ref.density(values.fillna(-1.0), size.fillna(1e9), errors="coerce")  # masked below
         near = ref.near_floor
         no_score = ("no score" if key != SCORE or len(spec.benchmarks) == 1
                     else f"fewer than {len(spec.benchmarks)} scores")

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._checks import PARAMS_RANGE
 from densing.analysis import SCORE, Analysis, Specification, analyse, combine_densities
 from densing.data import BENCHMARKS
 from densing.resample import ReferenceDraws, draw_references
 
-PARAMS_RANGE = (1e5, 1e14)  # raw counts: below 1e5 a size is almost surely given in billions
 SCORE_RANGE = (0.0, 100.0)
 N_DRAWS = 500  # reference refits behind the interval
 LEVEL = 0.95

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from densing._checks import as_array, scalar_or_array
+from densing._checks import as_array, as_param_count, check_d0, scalar_or_array
 from densing.loss_law import LossLaw
 from densing.performance import NEAR_FLOOR, Errors, PerformanceCurve, _check_scores
 
@@ -21,7 +21,7 @@ class Reference:
     D0: float = 1e12
 
     def __post_init__(self) -> None:
-        as_array("D0", self.D0, low=0, low_open=True)
+        check_d0(self.D0)
 
     @property
     def score_range(self) -> tuple[float, float]:
@@ -61,7 +61,7 @@ class Reference:
         Like the book's tables, a score below ``near_floor`` is refused (``errors="raise"``) or
         gives NaN (``errors="coerce"``), as are scores outside ``score_range``.
         """
-        n = as_array("n_params", n_params, low=0, low_open=True)
+        n = as_param_count("n_params", n_params)
         n_hat = np.asarray(self.effective_params(score, errors=errors), dtype=float)
         near = np.asarray(score, dtype=float) < self.near_floor
         if near.any():

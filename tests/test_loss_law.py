@@ -131,3 +131,12 @@ def test_a_fit_the_batched_engine_cannot_step_still_converges(monkeypatch):
     d = np.array([2e9, 6e9, 2e10, 6e10, 2e11, 6e11, 2e10, 2e11, 2e9])
     law = LossLaw.fit(n, d, 400 * n ** -0.34 + 410 * d ** -0.28)
     assert law.alpha == pytest.approx(0.34, rel=1e-4) and law.beta == pytest.approx(0.28, rel=1e-4)
+
+
+@pytest.mark.parametrize("irreducible", ["False", 0, 1, None])
+def test_irreducible_must_be_true_or_false(irreducible):
+    """``"False"`` would otherwise fit with the irreducible term (a non-empty string is true)."""
+    n = np.array([1e8, 3e8, 1e9, 3e9, 1e10, 3e10, 1e8, 1e9, 1e10])
+    d = np.array([2e9, 6e9, 2e10, 6e10, 2e11, 6e11, 2e10, 2e11, 2e9])
+    with pytest.raises(ValueError, match=rf"^irreducible = {irreducible!r} must be True or False$"):
+        LossLaw.fit(n, d, 400 * n ** -0.34 + 410 * d ** -0.28, irreducible=irreducible)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -64,8 +66,10 @@ def test_unreachable_scores_raise_naming_the_range(known_reference):
 
 
 def test_bad_d0_and_sizes_are_refused(known_reference):
-    with pytest.raises(ValueError, match=r"^D0 = 0\.0 is outside"):
-        Reference(known_reference.law, known_reference.curve, D0=0.0)
+    for d0 in (0.0, 1.0, 1e16, True, "1e12"):  # 1.0 would collapse the reachable range
+        message = rf"^D0 = {re.escape(repr(d0))} is outside the valid range \[1e\+09, 1e\+15\]"
+        with pytest.raises(ValueError, match=message):
+            Reference(known_reference.law, known_reference.curve, D0=d0)
     with pytest.raises(ValueError, match=r"^n_params = -1\.0 is outside"):
         known_reference.density(0.4, -1.0)
 
@@ -75,6 +79,9 @@ def test_bad_d0_and_sizes_are_refused(known_reference):
     (lambda r: r.density(0.5, None), r"^n_params is missing \(got None\)$"),
     (lambda r: r.density([0.5, None], [1e9, 1e9]), r"missing value \(None\) at position 1"),
     (lambda r: r.density(0.5, float("inf")), r"n_params = inf is outside the valid range \(0, inf\)$"),
+    (lambda r: r.density(0.5, 7.61), r"^n_params = 7\.61 is outside the valid range \[100000, "
+     r"1e\+14\] \(a raw count\); it looks like billions: pass 7\.61e9 for 7\.61B$"),
+    (lambda r: r.density(0.5, [7e9, 2e15]), r"^n_params = 2000000000000000\.0 is outside the valid range"),
     (lambda r: r.density(0.26, 1e9), r"score = 0\.26 is near the floor \(below 0\.2875"),
 ])
 def test_missing_infinite_and_near_floor_inputs_are_named(known_reference, call, message):
