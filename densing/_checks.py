@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 
 def as_array(name: str, values: Any, *, low: float = -np.inf, high: float = np.inf,
@@ -93,6 +94,18 @@ def same_length(**arrays: np.ndarray) -> None:
     sizes = {name: a.size for name, a in arrays.items()}
     if len(set(sizes.values())) > 1:
         raise ValueError(f"inputs differ in length: {sizes}")
+
+
+def same_index(**inputs: Any) -> None:
+    """Refuse pandas inputs whose indexes differ: they would be paired by position, silently."""
+    indexed = {name: v.index for name, v in inputs.items() if isinstance(v, (pd.Series,
+                                                                              pd.DataFrame))}
+    names = list(indexed)
+    for name in names[1:]:
+        if not indexed[name].equals(indexed[names[0]]):
+            raise ValueError(f"{names[0]} and {name} are pandas objects with different indexes: "
+                             "they would be paired by position; align them (e.g. reindex) or "
+                             "pass arrays")
 
 
 def scalar_or_array(result: np.ndarray, *inputs: Any) -> float | np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from densing._batch import batched_least_squares, loss_law_residuals
-from densing._checks import as_array, check_flag, same_length, scalar_or_array
+from densing._checks import as_array, check_flag, same_index, same_length, scalar_or_array
 from densing._fit import FitWarning, multistart_fit
 
 _NAMES = ("a", "alpha", "b", "beta", "E")
@@ -45,6 +45,7 @@ class LossLaw:
         Several starting points; a ``FitWarning`` if a parameter ends on a bound.
         """
         check_flag("irreducible", irreducible)
+        same_index(N=N, D=D, loss=loss)
         n = as_array("N", N, low=0, low_open=True).ravel()
         d = as_array("D", D, low=0, low_open=True).ravel()
         y = as_array("loss", loss, low=0, low_open=True).ravel()

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from densing._checks import _refuse_none, as_array, same_length, scalar_or_array
+from densing._checks import _refuse_none, as_array, same_index, same_length, scalar_or_array
 from densing._fit import multistart_fit
 
 Errors = Literal["raise", "coerce"]
@@ -54,6 +54,7 @@ class PerformanceCurve:
         ``floor`` fixes ``d`` (e.g. the random-guess score); ``ceiling`` fixes ``c + d`` (e.g. 1 for
         accuracy, 100 for percent). Free parameters: γ < 0, ``l``, and ``c``/``d`` unless fixed.
         """
+        same_index(loss=loss, score=score)
         x = as_array("loss", loss, low=0).ravel()
         y = as_array("score", score, low=0).ravel()
         same_length(loss=x, score=y)

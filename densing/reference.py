@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from densing._checks import as_array, as_param_count, check_d0, scalar_or_array
+from densing._checks import as_array, as_param_count, check_d0, same_index, scalar_or_array
 from densing.loss_law import LossLaw
 from densing.performance import NEAR_FLOOR, Errors, PerformanceCurve, _check_scores
 
@@ -61,6 +61,7 @@ class Reference:
         Like the book's tables, a score below ``near_floor`` is refused (``errors="raise"``) or
         gives NaN (``errors="coerce"``), as are scores outside ``score_range``.
         """
+        same_index(score=score, n_params=n_params)
         n = as_param_count("n_params", n_params)
         n_hat = np.asarray(self.effective_params(score, errors=errors), dtype=float)
         near = np.asarray(score, dtype=float) < self.near_floor

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._checks import as_array, as_count, same_length
+from densing._checks import as_array, as_count, same_index, same_length
 
 DAYS_PER_MONTH = 365.25 / 12
 # How the line is fitted: to the record-setters (the paper's way), to every model by ordinary least
@@ -251,6 +251,7 @@ def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot:
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator = {estimator!r} is not one of {ESTIMATORS}")
     n_boot, seed = as_count("n_boot", n_boot), as_count("seed", seed)
+    same_index(release_dates=release_dates, densities=densities)
     dates = _as_dates(release_dates)
     rho = as_array("densities", densities, low=0, low_open=True).ravel()
     same_length(release_dates=np.asarray(dates), densities=rho)

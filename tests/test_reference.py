@@ -88,3 +88,12 @@ def test_missing_infinite_and_near_floor_inputs_are_named(known_reference, call,
     with pytest.raises(ValueError, match=message):
         call(known_reference)
     assert np.isnan(known_reference.density(0.26, 1e9, errors="coerce"))
+
+
+def test_pandas_inputs_with_different_indexes_are_refused(known_reference):
+    """Paired by position they would give each model another model's size."""
+    scores = pd.Series([0.45, 0.5], index=["a", "b"])
+    with pytest.raises(ValueError, match="^score and n_params are pandas objects with different"):
+        known_reference.density(scores, pd.Series([1e9, 2e9], index=["b", "a"]))
+    same = known_reference.density(scores, pd.Series([1e9, 2e9], index=["a", "b"]))
+    assert np.allclose(same, known_reference.density([0.45, 0.5], [1e9, 2e9]))

@@ -169,3 +169,9 @@ def test_counts_and_seeds_must_be_whole_numbers(field, value):
     with pytest.raises(ValueError, match=f"^{field} = "):
         fit_trend(dates, [1.0, 2.0, 4.0, 8.0], **{field: value})
     assert fit_trend(dates, [1.0, 2.0, 4.0, 8.0], **{field: np.int64(5)}).A > 0
+
+
+def test_dates_and_densities_with_different_indexes_are_refused():
+    dates = pd.Series(pd.to_datetime(["2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01"]))
+    with pytest.raises(ValueError, match="^release_dates and densities are pandas objects"):
+        fit_trend(dates, pd.Series([1.0, 2.0, 4.0, 8.0], index=[3, 2, 1, 0]))
