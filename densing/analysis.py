@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from densing._checks import check_d0, check_flag
+from densing._checks import as_count, check_d0, check_flag
 from densing._fit import FitWarning
 from densing.benchmarks import FLOORS, c4_loss_law
 from densing.data import BENCHMARKS, DATA_DIR, check_sources, load_ladder, load_models
@@ -74,10 +74,15 @@ class Specification:
     def __post_init__(self) -> None:
         for name in ("benchmarks", "exclude", "alternative_scores"):
             value = getattr(self, name)
-            if isinstance(value, str):
-                object.__setattr__(self, name, (value,))
-            elif not isinstance(value, tuple):
-                object.__setattr__(self, name, tuple(value))
+            try:
+                names = (value,) if isinstance(value, str) else tuple(value)
+            except TypeError:
+                raise ValueError(f"{name} = {value!r} must be a tuple of names") from None
+            if not all(isinstance(v, str) for v in names):
+                raise ValueError(f"{name} = {value!r} must be a tuple of names")
+            object.__setattr__(self, name, names)
+        for name in ("n_boot", "seed"):  # plain ints, so that equal specifications hash alike
+            object.__setattr__(self, name, as_count(name, getattr(self, name)))
         for name, choices in CHOICES.items():
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} = {getattr(self, name)!r} is not one of {choices}")

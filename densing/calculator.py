@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._checks import PARAMS_RANGE
+from densing._checks import PARAMS_RANGE, as_count
 from densing.analysis import SCORE, Analysis, Specification, analyse, combine_densities
 from densing.data import BENCHMARKS
 from densing.resample import ReferenceDraws, draw_references
@@ -80,18 +80,20 @@ def densities_of(table: pd.DataFrame, spec: Specification | None = None,
     ``effective_params``, ``density``, ``density_low``/``density_high`` (the interval from
     refitting the reference, over the refits that can place the scores), ``placed_share`` (the
     share of refits that can) and ``reason`` (why a row has no density; empty otherwise)."""
-    spec = _spec(spec)
+    spec, n_draws = _spec(spec), as_count("n_draws", n_draws)
     rows = _validated(table, spec)
     analysis = _analysis(spec)
     n = rows["n_params"].to_numpy(float)
     rows[SCORE] = rows[list(spec.benchmarks)].mean(axis=1, skipna=False)
     rho, reason = _point_densities(rows, analysis)
-    draws = _draws(spec, n_draws).model_densities(rows.assign(n_b=n / 1e9), spec)
-    tail = (1 - LEVEL) / 2 * 100
-    share = np.isfinite(draws).mean(axis=0)
-    finite = np.where(np.isfinite(draws), draws, np.nan)
-    low, high = (np.array([np.nanpercentile(c, q) if np.isfinite(c).any() else np.nan
-                           for c in finite.T]) for q in (tail, 100 - tail))
+    share = low = high = np.full(len(rows), np.nan)  # n_draws = 0: no refits, no interval
+    if n_draws:
+        draws = _draws(spec, n_draws).model_densities(rows.assign(n_b=n / 1e9), spec)
+        tail = (1 - LEVEL) / 2 * 100
+        share = np.isfinite(draws).mean(axis=0)
+        finite = np.where(np.isfinite(draws), draws, np.nan)
+        low, high = (np.array([np.nanpercentile(c, q) if np.isfinite(c).any() else np.nan
+                               for c in finite.T]) for q in (tail, 100 - tail))
     placed = reason == ""
     out = table.copy()
     out["n_params"] = n

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from densing._batch import batched_least_squares, curve_residuals
+from densing._checks import as_count
 from densing.analysis import (ALL_FLOORS, SCORE, Analysis, Specification, _c4_law, _ladder,
                               _task_loss_reference, combine_densities)
 from densing.ladder import ladder_runs
@@ -120,6 +121,7 @@ class Uncertainty:
 
 def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> ReferenceDraws:
     """Refit ``analysis``'s aggregate reference ``n_draws`` times on resampled data."""
+    n_draws, seed = as_count("n_draws", n_draws), as_count("seed", seed)
     spec = analysis.spec
     run_weights, law = _law_draws(spec.reference, spec.irreducible, n_draws, seed)
     rng = np.random.default_rng([seed, 1])  # the step-2 resamples, independent of step 1's

@@ -3,6 +3,8 @@ should, bad values are refused, and the batched refits agree with the single fit
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -129,3 +131,22 @@ def test_batched_refit_with_unit_weights_is_the_single_fit(irreducible):
                   np.ones((1, len(final))))
     expected = [law.a, law.alpha, law.b, law.beta, law.E]
     np.testing.assert_allclose(drawn[0], expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("benchmarks", None, "benchmarks = None must be a tuple of names"),
+    ("exclude", [1], "exclude = [1] must be a tuple of names"),
+    ("alternative_scores", 3, "alternative_scores = 3 must be a tuple of names"),
+    ("n_boot", 10.0, "n_boot = 10.0 must be a whole number >= 0"),
+    ("n_boot", -1, "n_boot = -1 is outside the valid range [0, inf)"),
+    ("seed", None, "seed = None must be a whole number >= 0"),
+    ("seed", 1.5, "seed = 1.5 must be a whole number >= 0"),
+])
+def test_wrong_types_of_fields_are_refused_by_name(field, value, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        Specification(**{field: value})
+
+
+def test_numpy_integers_are_counts_and_specifications_stay_equal():
+    spec = Specification(n_boot=np.int64(100), seed=np.int32(0))
+    assert spec == Specification(n_boot=100) and type(spec.n_boot) is int

@@ -86,3 +86,15 @@ def test_a_table_without_sizes_is_refused():
     with pytest.raises(ValueError, match=r"n_params is missing \(row 2\)"):
         densities_of(pd.DataFrame({"n_params": [7e9, None], "mmlu": [70.0, 60.0]}),
                      Specification(aggregate="median", min_benchmarks=1))
+
+
+def test_no_draws_give_a_density_without_an_interval():
+    from densing.calculator import density_of
+
+    result = density_of(7.61e9, mmlu=74.2, bbh=70.4, math=49.8, humaneval=57.9, mbpp=74.9,
+                        n_draws=0)
+    assert result.density > 0 and np.isnan(result.interval).all() and np.isnan(result.placed_share)
+    for bad in (-1, 2.5, None):
+        with pytest.raises(ValueError, match=f"^n_draws = {bad!r} "):
+            density_of(7.61e9, mmlu=74.2, bbh=70.4, math=49.8, humaneval=57.9, mbpp=74.9,
+                       n_draws=bad)
