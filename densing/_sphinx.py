@@ -106,8 +106,9 @@ def _author_year_labels() -> None:
 
 def reference_constants() -> dict[str, Any]:
     """The default reference of ``densing.calculator`` and its refits, as the browser needs them."""
-    from densing.analysis import SCORE
-    from densing.calculator import LEVEL, N_DRAWS, PARAMS_RANGE, _analysis, _draws, _spec
+    from densing._checks import PARAMS_RANGE
+    from densing.analysis import ALL_FLOORS, SCORE
+    from densing.calculator import LEVEL, N_DRAWS, _analysis, _draws, _spec
     from densing.performance import NEAR_FLOOR
 
     spec = _spec(None)
@@ -118,6 +119,7 @@ def reference_constants() -> dict[str, Any]:
             "curve": [curve.c, curve.gamma, curve.l, curve.d], "near_floor": NEAR_FLOOR,
             "params_range": list(PARAMS_RANGE),
             "params_range_text": [f"{v:g}" for v in PARAMS_RANGE], "level": LEVEL,
+            "guessing": {b: ALL_FLOORS[b] or 0.0 for b in spec.benchmarks},
             "draws": {"law": draws.law.tolist(), "curve": draws.curve.tolist()}}
 
 

@@ -71,6 +71,13 @@
       const listed = given.map((b) => `${b} = ${scores[b]}`).join(", ");
       throw new Error(`the scores are all at most 1 (${listed}): they look like fractions; pass percentages (0.742 -> 74.2)`);
     }
+    for (const b of given) {  // a benchmark whose random guessing scores well above 1%
+      if (R.guessing[b] > 1 && scores[b] <= 1) {
+        const percent = Number((scores[b] * 100).toPrecision(6));
+        throw new Error(`${b} = ${scores[b]} is far below random guessing (${R.guessing[b]}%): ` +
+                        `it looks like a fraction; pass percentages (${scores[b]} -> ${percent})`);
+      }
+    }
     const missing = R.benchmarks.filter((b) => !(b in scores));
     if (missing.length) {
       throw new Error(`the mean score needs all of ${R.benchmarks.join(", ")}; missing ` +

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from densing._checks import PARAMS_RANGE, as_count
-from densing.analysis import SCORE, Analysis, Specification, analyse, combine_densities
+from densing.analysis import ALL_FLOORS, SCORE, Analysis, Specification, analyse, combine_densities
 from densing.data import BENCHMARKS
 from densing.resample import ReferenceDraws, draw_references
 
@@ -202,6 +202,15 @@ def _validated(table: pd.DataFrame, spec: Specification) -> pd.DataFrame:
                          + " are all at most 1 "
                          f"({', '.join(f'{b} = {v:g}' for b, v in scores.iloc[row].dropna().items())}"
                          "): they look like fractions; pass percentages (0.742 -> 74.2)")
+    for b in spec.benchmarks:  # a benchmark whose random guessing scores well above 1%
+        floor = ALL_FLOORS.get(b) or 0.0
+        fraction = (scores[b] <= 1).to_numpy() if floor > 1 else np.zeros(len(rows), bool)
+        if fraction.any():
+            i = int(np.flatnonzero(fraction)[0])
+            value, where = scores[b].iloc[i], f" (row {i + 1})" if len(rows) > 1 else ""
+            raise ValueError(f"{b} = {value:g}{where} is far below random guessing "
+                             f"({floor:g}%): it looks like a fraction; pass percentages "
+                             f"({value:g} -> {value * 100:g})")
     return rows
 
 

@@ -62,6 +62,7 @@ INPUTS = [
     ("7.61e9", dict(mmlu="120", bbh="70.4", math="49.8", humaneval="57.9", mbpp="74.9")),
     ("7.61e9", dict(mmlu="0.742", bbh="0.704", math="0.498", humaneval="0.579", mbpp="0.749")),
     ("7.61e9", dict(mmlu="74.2", bbh="70.4", math="49.8", humaneval="57.9", mbpp="")),
+    ("7.61e9", dict(mmlu="0.742", bbh="70.4", math="49.8", humaneval="57.9", mbpp="74.9")),
     ("1e9", dict(mmlu="26", bbh="20", math="1", humaneval="1", mbpp="1")),
     ("1e9", dict(mmlu="99.9", bbh="99.9", math="99.9", humaneval="99.9", mbpp="99.9")),
     ("", dict(mmlu="74.2", bbh="70.4", math="49.8", humaneval="57.9", mbpp="74.9")),

@@ -98,3 +98,18 @@ def test_no_draws_give_a_density_without_an_interval():
         with pytest.raises(ValueError, match=f"^n_draws = {bad!r} "):
             density_of(7.61e9, mmlu=74.2, bbh=70.4, math=49.8, humaneval=57.9, mbpp=74.9,
                        n_draws=bad)
+
+
+def test_one_fraction_among_percentages_is_refused():
+    """MMLU's random guessing scores 25%: 0.742 beside percentages is a fraction, not 0.742%."""
+    with pytest.raises(ValueError, match=r"^mmlu = 0\.742 is far below random guessing \(25%\): "
+                                         r"it looks like a fraction; pass percentages "
+                                         r"\(0\.742 -> 74\.2\)$"):
+        density_of(7.61e9, mmlu=0.742, bbh=70.4, math=49.8, humaneval=57.9, mbpp=74.9)
+    table = pd.DataFrame({"n_params": [7.61e9, 7.61e9], "mmlu": [74.2, 0.742], "bbh": 70.4,
+                          "math": 49.8, "humaneval": 57.9, "mbpp": 74.9})
+    with pytest.raises(ValueError, match=r"^mmlu = 0\.742 \(row 2\) is far below"):
+        densities_of(table)
+    # MATH can truly be below 1% for a small model: that stays a percentage.
+    assert density_of(1.23e9, mmlu=32.2, bbh=30.7, math=0.8, humaneval=18.9, mbpp=35.98,
+                      n_draws=0).density > 0
