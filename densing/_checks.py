@@ -43,12 +43,16 @@ def as_param_count(name: str, values: Any) -> np.ndarray:
     arr = as_array(name, values, low=0, low_open=True)
     bad = (arr < PARAMS_RANGE[0]) | (arr > PARAMS_RANGE[1])
     if bad.any():
-        first = float(arr.flat[int(np.flatnonzero(bad.ravel())[0])])
-        hint = (f"; it looks like billions: pass {first:g}e9 for {first:g}B"
-                if 0 < first < PARAMS_RANGE[0] else "")
-        raise ValueError(f"{name} = {first!r} is outside the valid range "
-                         f"[{PARAMS_RANGE[0]:g}, {PARAMS_RANGE[1]:g}] (a raw count){hint}")
+        raise ValueError(params_out_of_range(name, float(arr.flat[int(np.flatnonzero(bad)[0])])))
     return arr
+
+
+def params_out_of_range(name: str, value: float, where: str = "") -> str:
+    """The message for a parameter count outside ``PARAMS_RANGE`` (``where``: e.g. " (row 3)")."""
+    hint = (f"; it looks like billions: pass {value:g}e9 for {value:g}B"
+            if 0 < value < PARAMS_RANGE[0] else "")
+    return (f"{name} = {value!r}{where} is outside the valid range "
+            f"[{PARAMS_RANGE[0]:g}, {PARAMS_RANGE[1]:g}] (a raw count){hint}")
 
 
 # Tokens: below 1e9 a value is almost surely in billions or trillions, not a raw count.

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._checks import PARAMS_RANGE, as_count
+from densing._checks import PARAMS_RANGE, as_count, params_out_of_range
 from densing.analysis import ALL_FLOORS, SCORE, Analysis, Specification, analyse, combine_densities
 from densing.data import BENCHMARKS
 from densing.resample import ReferenceDraws, draw_references
@@ -180,10 +180,7 @@ def _validated(table: pd.DataFrame, spec: Specification) -> pd.DataFrame:
         if np.isnan(value):
             raise ValueError(f"n_params is missing{where}: give the raw parameter count")
         if not PARAMS_RANGE[0] <= value <= PARAMS_RANGE[1]:
-            hint = (f"; it looks like billions: pass {value:g}e9 for {value:g}B"
-                    if 0 < value < PARAMS_RANGE[0] else "")
-            raise ValueError(f"n_params = {value!r}{where} is outside the valid range "
-                             f"[{PARAMS_RANGE[0]:g}, {PARAMS_RANGE[1]:g}] (a raw count){hint}")
+            raise ValueError(params_out_of_range("n_params", value, where))
     scores = rows[list(spec.benchmarks)]
     for b in spec.benchmarks:
         for i, value in enumerate(scores[b]):
