@@ -18,7 +18,7 @@ def as_array(name: str, values: Any, *, low: float = -np.inf, high: float = np.i
     _refuse_none(name, values)
     try:
         arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:  # (an int beyond a float: 10**400)
         raise ValueError(f"{name} must be numeric, got {values!r}") from exc
     if arr.size == 0:
         raise ValueError(f"{name} is empty")
@@ -32,6 +32,13 @@ def as_array(name: str, values: Any, *, low: float = -np.inf, high: float = np.i
         hi = ")" if high_open or np.isinf(high) else "]"
         raise ValueError(f"{name} = {first!r} is outside the valid range {lo}{low:g}, {high:g}{hi}")
     return arr
+
+
+def as_number(name: str, value: Any, **limits: Any) -> float:
+    """One number (not a list or an array of one) within ``limits`` (as ``as_array``)."""
+    if np.ndim(value) != 0:
+        raise ValueError(f"{name} = {value!r} must be one number")
+    return float(as_array(name, value, **limits))
 
 
 PARAMS_RANGE = (1e5, 1e14)  # raw counts: below 1e5 a size is almost surely given in billions
@@ -81,6 +88,34 @@ def as_count(name: str, value: Any) -> int:
     if value < 0:
         raise ValueError(f"{name} = {value!r} is outside the valid range [0, inf)")
     return int(value)
+
+
+def check_columns(columns: Any, known: Any, *, table: str = "the table",
+                  numeric_unknown: Any = ()) -> None:
+    """Column names as densing reads them, or a ValueError listing the columns found: no
+    duplicates; no near-misses of a known name (other case, spaces, ``-`` or ``_``: ``MMLU``,
+    ``n params``), which would otherwise be ignored; no column in ``numeric_unknown`` (unknown
+    columns holding numbers, where the caller refuses them); a single column whose name holds
+    ``;``, a tab or ``|`` gets a hint about the separator."""
+    names, known = [str(c) for c in columns], list(known)
+    found = f"columns found: {', '.join(map(repr, names))}"
+    if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
+        sep = next(sep for sep in ";\t|" if sep in names[0])
+        raise ValueError(f"{table} parsed into a single column {names[0]!r}: it looks separated by "
+                         f"{sep!r}; densing reads comma-separated files")
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ValueError(f"{table} has the column {duplicated[0]!r} more than once ({found})")
+    def key(name: str) -> str:
+        return "".join(ch for ch in name.lower() if ch not in " \t_-")
+    by_key = {key(k): k for k in known}
+    for name in names:
+        if name not in known and key(name) in by_key:
+            raise ValueError(f"{table} has a column {name!r}: did you mean {by_key[key(name)]!r}? "
+                             f"Column names are exact ({found})")
+    for name in numeric_unknown:
+        raise ValueError(f"{table} has a column {str(name)!r} of numbers that densing does not "
+                         f"read (it reads {', '.join(known)}): rename it or remove it ({found})")
 
 
 def _refuse_none(name: str, values: Any) -> None:

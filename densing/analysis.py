@@ -84,7 +84,7 @@ class Specification:
         for name in ("n_boot", "seed"):  # plain ints, so that equal specifications hash alike
             object.__setattr__(self, name, as_count(name, getattr(self, name)))
         for name, choices in CHOICES.items():
-            if getattr(self, name) not in choices:
+            if not isinstance(getattr(self, name), str) or getattr(self, name) not in choices:
                 raise ValueError(f"{name} = {getattr(self, name)!r} is not one of {choices}")
         allowed = UNIFORM_BENCHMARKS if self.scores == "uniform" else BENCHMARKS
         if self.panel != "models":
@@ -106,16 +106,18 @@ class Specification:
                              f"{self.panel!r} publishes no non-embedding counts")
         check_flag("irreducible", self.irreducible)
         check_d0(self.D0)
+        if isinstance(self.window, str) or not isinstance(self.window, (tuple, list)) \
+                or len(self.window) != 2:
+            raise ValueError(f"window = {self.window!r} must be (start, end): dates 'YYYY-MM-DD' "
+                             "or None")
         object.__setattr__(self, "window", tuple(self.window))
-        if len(self.window) != 2:
-            raise ValueError(f"window = {self.window!r} must be (start, end)")
         for end in self.window:
             if end is not None and not (isinstance(end, str) and _is_iso_date(end)):
                 raise ValueError(f"window = {end!r} must be a date 'YYYY-MM-DD' or None")
         if None not in self.window and self.window[0] > self.window[1]:
             raise ValueError(f"window = {self.window!r} starts after it ends")
-        if isinstance(self.min_benchmarks, bool) or not isinstance(self.min_benchmarks, int) or \
-                self.min_benchmarks < 1:
+        object.__setattr__(self, "min_benchmarks", as_count("min_benchmarks", self.min_benchmarks))
+        if self.min_benchmarks < 1:
             raise ValueError(f"min_benchmarks = {self.min_benchmarks!r} must be an integer >= 1")
         if self.aggregate != "mean_score" and self.min_benchmarks > len(self.benchmarks):
             raise ValueError(f"min_benchmarks = {self.min_benchmarks} is more than the "
@@ -125,8 +127,6 @@ class Specification:
                              "aggregate='mean_score' (the mean needs every benchmark)")
         if self.moe == "active" and self.params != "total":
             raise ValueError(f"moe = 'active' needs params='total', not {self.params!r}")
-        if isinstance(self.n_boot, bool) or not isinstance(self.n_boot, int) or self.n_boot < 0:
-            raise ValueError(f"n_boot = {self.n_boot!r} must be an integer >= 0")
 
     def replace(self, **changes) -> Specification:
         """A copy with ``changes`` applied (and validated)."""

@@ -15,14 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._checks import PARAMS_RANGE, as_count, params_out_of_range
+from densing._checks import PARAMS_RANGE, as_count, check_columns, params_out_of_range
 from densing.analysis import ALL_FLOORS, SCORE, Analysis, Specification, analyse, combine_densities
 from densing.data import BENCHMARKS
 from densing.resample import ReferenceDraws, draw_references
+from densing.trend import row_percentiles
 
 SCORE_RANGE = (0.0, 100.0)
+COLUMNS = ("model", "release_date", "n_params", *BENCHMARKS)  # the columns densing reads
 N_DRAWS = 500  # reference refits behind the interval
 LEVEL = 0.95
+BLOCK_CELLS = 2**20  # densities (draws x rows) computed at once: 8 MB, stays in cache
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,7 @@ def densities_of(table: pd.DataFrame, spec: Specification | None = None,
     rho, reason = _point_densities(rows, analysis)
     share = low = high = np.full(len(rows), np.nan)  # n_draws = 0: no refits, no interval
     if n_draws:
-        draws = _draws(spec, n_draws).model_densities(rows.assign(n_b=n / 1e9), spec)
-        tail = (1 - LEVEL) / 2 * 100
-        share = np.isfinite(draws).mean(axis=0)
-        finite = np.where(np.isfinite(draws), draws, np.nan)
-        low, high = (np.array([np.nanpercentile(c, q) if np.isfinite(c).any() else np.nan
-                               for c in finite.T]) for q in (tail, 100 - tail))
+        share, low, high = _intervals(_draws(spec, n_draws), rows.assign(n_b=n / 1e9), spec)
     placed = reason == ""
     out = table.copy()
     out["n_params"] = n
@@ -104,6 +102,21 @@ def densities_of(table: pd.DataFrame, spec: Specification | None = None,
     out["placed_share"] = np.where(placed, share, np.nan)
     out["reason"] = reason
     return out
+
+
+def _intervals(draws: ReferenceDraws, rows: pd.DataFrame, spec: Specification
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the share of refitted references that place it and the LEVEL percentile interval
+    of their densities, in blocks of rows so that memory stays bounded for any table."""
+    tail = (1 - LEVEL) / 2 * 100
+    out = np.full((len(rows), 3), np.nan)
+    block = max(1, BLOCK_CELLS // len(draws.law))
+    for start in range(0, len(rows), block):
+        rho = draws.model_densities(rows.iloc[start:start + block], spec).T  # (rows, draws)
+        out[start:start + block, 0] = np.isfinite(rho).mean(axis=1)
+        out[start:start + block, 1:] = row_percentiles(np.where(np.isfinite(rho), rho, np.nan),
+                                                       [tail, 100 - tail])
+    return out[:, 0], out[:, 1], out[:, 2]
 
 
 def describe_reference(spec: Specification) -> str:
@@ -121,6 +134,8 @@ def describe_reference(spec: Specification) -> str:
 
 
 def _spec(spec: Specification | None) -> Specification:
+    if spec is not None and not isinstance(spec, Specification):
+        raise ValueError(f"spec = {spec!r} must be a Specification (or None for the book's)")
     return Specification(n_boot=0) if spec is None else spec.replace(n_boot=0)
 
 
@@ -144,12 +159,11 @@ def _point_densities(rows: pd.DataFrame, analysis: Analysis) -> tuple[np.ndarray
         low, high = ref.score_range
         label = "the mean score" if key == SCORE else key
         per_key[key] = ref.density(np.where(np.isnan(values), -1.0, values), n, errors="coerce")
-        missing = rows[list(spec.benchmarks)].isna()
         reasons[key] = np.select(
             [np.isnan(values) & (key == SCORE), np.isnan(values), values < ref.near_floor,
              values >= high],
-            [[f"the mean score needs all of {', '.join(spec.benchmarks)}; missing "
-              f"{', '.join(missing.columns[m])}" for m in missing.to_numpy()],
+            [f"the mean score needs all of {', '.join(spec.benchmarks)}; missing "
+             + _joined([np.where(rows[b].isna(), b, "") for b in spec.benchmarks], ", "),
              "", f"{label} is near the floor (below {ref.near_floor:.1f}): its density would say "
                  "more about the fitted floor than about the model",
              f"{label} is beyond what a reference trained on D0 = {spec.D0:.3g} tokens can reach "
@@ -157,44 +171,62 @@ def _point_densities(rows: pd.DataFrame, analysis: Analysis) -> tuple[np.ndarray
     if spec.aggregate == "mean_score":
         return per_key[SCORE], reasons[SCORE]
     rho = combine_densities(np.column_stack([per_key[b] for b in keys]), spec)
-    why = np.array(["; ".join(r[i] for r in reasons.values() if r[i]) for i in range(len(rows))])
+    why = _joined(list(reasons.values()), "; ")
     reason = np.where(np.isnan(rho), np.where(
         why != "", why, f"fewer than {spec.min_benchmarks} placeable scores"), "")
     return rho, reason
 
 
+def _joined(parts: list[np.ndarray], sep: str) -> np.ndarray:
+    """Row by row, the non-empty strings of ``parts`` joined by ``sep`` (vectorised)."""
+    out = np.full(len(parts[0]), "", dtype=object)
+    for part in parts:
+        part = np.asarray(part, dtype=object)
+        out = np.where(part == "", out, np.where(out == "", part, out + sep + part))
+    return out.astype(str)
+
+
 def _validated(table: pd.DataFrame, spec: Specification) -> pd.DataFrame:
     """The sizes and the specification's scores as floats, or a ValueError naming the field, the
-    value and the valid range."""
+    value, the row and the valid range. Vectorised: a table of 10^5 rows is checked at once."""
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    check_columns(table.columns, COLUMNS)
     if "n_params" not in table.columns:
         raise ValueError("n_params is missing: give each model's raw parameter count "
                          "(e.g. 7.6e9 for 7.6B)")
+    if table.empty:
+        raise ValueError("the table has no rows")
     unknown = [b for b in spec.benchmarks if b not in BENCHMARKS]
     if unknown:
         raise ValueError(f"benchmarks = {unknown[0]!r}: only {BENCHMARKS} can be given for a model")
     rows = pd.DataFrame({"n_params": _numbers(table["n_params"], "n_params")})
     for b in spec.benchmarks:
         rows[b] = _numbers(table[b], b) if b in table.columns else np.nan
-    for i, value in enumerate(rows["n_params"]):
-        where = f" (row {i + 1})" if len(rows) > 1 else ""
-        if np.isnan(value):
-            raise ValueError(f"n_params is missing{where}: give the raw parameter count")
-        if not PARAMS_RANGE[0] <= value <= PARAMS_RANGE[1]:
-            raise ValueError(params_out_of_range("n_params", value, where))
+    n = rows["n_params"].to_numpy()
+    if np.isnan(n).any():
+        raise ValueError(f"n_params is missing{_row(np.isnan(n), len(n))}: give the raw "
+                         "parameter count")
+    outside = (n < PARAMS_RANGE[0]) | (n > PARAMS_RANGE[1])
+    if outside.any():
+        raise ValueError(params_out_of_range("n_params", float(n[outside][0]),
+                                             _row(outside, len(n))))
     scores = rows[list(spec.benchmarks)]
     for b in spec.benchmarks:
-        for i, value in enumerate(scores[b]):
-            where = f" (row {i + 1})" if len(rows) > 1 else ""
-            if not np.isnan(value) and not SCORE_RANGE[0] <= value <= SCORE_RANGE[1]:
-                raise ValueError(f"{b} = {value!r}{where} is not a percentage: the valid range is "
-                                 f"[{SCORE_RANGE[0]:g}, {SCORE_RANGE[1]:g}]")
+        values = scores[b].to_numpy()
+        bad = (values < SCORE_RANGE[0]) | (values > SCORE_RANGE[1])
+        if bad.any():
+            raise ValueError(f"{b} = {float(values[bad][0])!r}{_row(bad, len(n))} is not a "
+                             f"percentage: the valid range is [{SCORE_RANGE[0]:g}, "
+                             f"{SCORE_RANGE[1]:g}]")
     given = scores.notna()
     if not given.any(axis=None):
         raise ValueError(f"no scores given: pass at least one of {', '.join(spec.benchmarks)} "
                          "(percent)")
-    fractions = (scores.where(given) <= 1).sum(axis=1) == given.sum(axis=1)
-    if (fractions & (given.sum(axis=1) >= 2)).any():
-        row = int(np.flatnonzero(fractions & (given.sum(axis=1) >= 2))[0])
+    fractions = ((scores.where(given) <= 1).sum(axis=1) == given.sum(axis=1)) & (
+        given.sum(axis=1) >= 2)
+    if fractions.any():
+        row = int(np.flatnonzero(fractions)[0])
         raise ValueError(("the scores" if len(rows) == 1 else f"the scores of row {row + 1}")
                          + " are all at most 1 "
                          f"({', '.join(f'{b} = {v:g}' for b, v in scores.iloc[row].dropna().items())}"
@@ -203,27 +235,53 @@ def _validated(table: pd.DataFrame, spec: Specification) -> pd.DataFrame:
         floor = ALL_FLOORS.get(b) or 0.0
         fraction = (scores[b] <= 1).to_numpy() if floor > 1 else np.zeros(len(rows), bool)
         if fraction.any():
-            i = int(np.flatnonzero(fraction)[0])
-            value, where = scores[b].iloc[i], f" (row {i + 1})" if len(rows) > 1 else ""
-            raise ValueError(f"{b} = {value:g}{where} is far below random guessing "
-                             f"({floor:g}%): it looks like a fraction; pass percentages "
+            value = scores[b].to_numpy()[fraction][0]
+            raise ValueError(f"{b} = {value:g}{_row(fraction, len(n))} is far below random "
+                             f"guessing ({floor:g}%): it looks like a fraction; pass percentages "
                              f"({value:g} -> {value * 100:g})")
     return rows
 
 
+def _row(bad: np.ndarray, rows: int) -> str:
+    """`` (row i)``, the first row flagged in ``bad`` counted from 1, in a table of several."""
+    return f" (row {int(np.flatnonzero(bad)[0]) + 1})" if rows > 1 else ""
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds, so that messages show ``inf``, not
+    ``np.float64(inf)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _numbers(column: pd.Series, name: str) -> np.ndarray:
-    """A column as floats; None and empty cells become NaN (missing), text is refused."""
-    values = column.replace({"": np.nan}).astype(object).where(column.notna(), np.nan)
-    out = np.empty(len(values))
-    for i, value in enumerate(values):
-        if isinstance(value, bool):
-            raise ValueError(f"{name} = {value!r} must be a number")
+    """A column as floats; None, NaN and empty cells are missing (NaN); text, booleans, complex
+    numbers and infinities are refused, naming the value and the row."""
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_complex_dtype(column):
+        raise ValueError(f"{name} = {column.iloc[0]!r}{_row(np.ones(1, bool), len(column))} "
+                         "must be a number")
+    if pd.api.types.is_numeric_dtype(column):
+        values = column.to_numpy(dtype=float)
+    else:
+        cells = column.astype(object)
+        flag = cells.map(lambda v: isinstance(v, (bool, np.bool_, complex, np.complexfloating))
+                         ).to_numpy(bool)
+        blank = cells.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(bool)
         try:
-            out[i] = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} = {value!r} must be a number") from None
-        if np.isinf(out[i]):
-            raise ValueError(f"{name} = {value!r} is not finite: the valid range is "
-                             + (f"[{PARAMS_RANGE[0]:g}, {PARAMS_RANGE[1]:g}]" if name == "n_params"
-                                else f"[{SCORE_RANGE[0]:g}, {SCORE_RANGE[1]:g}]"))
-    return out
+            values = pd.to_numeric(cells.where(~(flag | blank), "x"),
+                                   errors="coerce").to_numpy(float)
+        except OverflowError:  # an integer beyond any float (10**400)
+            big = cells.map(lambda v: isinstance(v, int) and abs(v) > 1e308).to_numpy(bool)
+            raise ValueError(f"{name}{_row(big, len(column))} is an integer beyond any float "
+                             "(over 1e308)") from None
+        refused = flag | (np.isnan(values) & column.notna().to_numpy() & ~blank)
+        if refused.any():
+            first = _plain(cells.to_numpy()[refused][0])
+            raise ValueError(f"{name} = {first!r}{_row(refused, len(column))} must be a number")
+        values = np.where(blank, np.nan, values)
+    infinite = np.isinf(values)
+    if infinite.any():
+        valid = PARAMS_RANGE if name == "n_params" else SCORE_RANGE
+        first = _plain(column.to_numpy()[infinite][0])
+        raise ValueError(f"{name} = {first!r}{_row(infinite, len(column))} is not finite: the "
+                         f"valid range is [{valid[0]:g}, {valid[1]:g}]")
+    return values

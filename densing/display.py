@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -11,7 +13,7 @@ _UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 def human_count(value: float, digits: int = 3) -> str:
     """A count in human units with ``digits`` significant digits: 7.61e9 -> "7.61B",
     1.5e13 -> "15T"; empty for a missing value."""
-    if value is None or not np.isfinite(value):
+    if value is None or not math.isfinite(value):  # (math's: ten times numpy's speed on a scalar)
         return ""
     for scale, unit in _UNITS:
         if abs(value) >= scale:
@@ -22,11 +24,11 @@ def human_count(value: float, digits: int = 3) -> str:
 def significant(value: float, digits: int = 3) -> str:
     """A number with ``digits`` significant digits, without exponents below 1e6; empty for a
     missing value."""
-    if value is None or not np.isfinite(value):
+    if value is None or not math.isfinite(value):
         return ""
     if abs(value) >= 1e6:
         return human_count(value, digits)
-    return f"{value:,.{max(digits - 1 - int(np.floor(np.log10(abs(value)))), 0)}f}" if value else "0"
+    return f"{value:,.{max(digits - 1 - math.floor(math.log10(abs(value))), 0)}f}" if value else "0"
 
 
 def readable(table: pd.DataFrame, counts: tuple[str, ...] = (), digits: int = 3,

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from densing._batch import batched_least_squares, loss_law_residuals
-from densing._checks import as_array, check_flag, same_index, same_length, scalar_or_array
+from densing._checks import (as_array, as_number, check_flag, same_index, same_length,
+                             scalar_or_array)
 from densing._fit import FitWarning, multistart_fit
 
 _NAMES = ("a", "alpha", "b", "beta", "E")
@@ -77,7 +78,7 @@ class LossLaw:
 
     def loss_floor(self, D: float) -> float:
         """The loss an infinitely large model reaches with ``D`` tokens: ``b·D^-β + E``."""
-        d = as_array("D", D, low=0, low_open=True)
+        d = as_number("D", D, low=0, low_open=True)
         return float(self.b * d ** -self.beta + self.E)
 
     def params_for(self, loss: Any, D: float) -> float | np.ndarray:

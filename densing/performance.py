@@ -11,13 +11,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from densing._checks import _refuse_none, as_array, same_index, same_length, scalar_or_array
+from densing._checks import (_refuse_none, as_array, as_number, same_index, same_length,
+                             scalar_or_array)
 from densing._fit import multistart_fit
 
 Errors = Literal["raise", "coerce"]
 # A score within this fraction of the floor-to-ceiling range above the floor says little about size:
 # its density is set more by the fitted floor than by the model.
 NEAR_FLOOR = 0.05
+SCORE_MAX = 100.0  # scores are accuracies: fractions of 1 or percentages
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,15 @@ class PerformanceCurve:
         """
         same_index(loss=loss, score=score)
         x = as_array("loss", loss, low=0).ravel()
-        y = as_array("score", score, low=0).ravel()
+        y = as_array("score", score, low=0, high=SCORE_MAX).ravel()
         same_length(loss=x, score=y)
+        if floor is None and y.min() == 0 < y.max():  # d <= min(score) = 0: d is 0, not fitted
+            floor = 0.0
         if floor is not None:
-            as_array("floor", floor, low=0, high=float(y.max()), high_open=True)
+            floor = as_number("floor", floor, low=0, high=float(y.max()), high_open=True)
         if ceiling is not None:
-            as_array("ceiling", ceiling, low=max(float(y.max()), floor or 0.0))
+            ceiling = as_number("ceiling", ceiling, low=max(float(y.max()), floor or 0.0),
+                                high=SCORE_MAX)
             if floor is not None and ceiling <= floor:
                 raise ValueError(f"ceiling = {ceiling} must exceed floor = {floor}")
         free = ["gamma", "l"] + (["d"] if floor is None else []) + (["c"] if ceiling is None else [])
@@ -90,7 +95,7 @@ class PerformanceCurve:
 
         span = float(np.ptp(x)) or 1.0
         lower = [-1e4 / span, float(x.min()) - 20 * span]
-        upper = [-1e-6, float(x.max()) + 20 * span]
+        upper = [max(-1e-6, lower[0] * 1e-6), float(x.max()) + 20 * span]  # (below 1e4, -1e-6)
         if floor is None:
             lower.append(0.0)
             upper.append(float(y.min()))
@@ -141,7 +146,7 @@ def _check_scores(score: Any, low: float, high: float, errors: Errors, what: str
     _refuse_none("score", score)
     try:
         s = np.array(score, dtype=float)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"score must be numeric, got {score!r}") from exc
     bad = ~((s > low) & (s < high))  # also true for NaN
     if bad.any():

@@ -21,6 +21,9 @@ class Reference:
     D0: float = 1e12
 
     def __post_init__(self) -> None:
+        if not isinstance(self.law, LossLaw) or not isinstance(self.curve, PerformanceCurve):
+            raise ValueError(f"Reference needs a LossLaw and a PerformanceCurve, got "
+                             f"{type(self.law).__name__} and {type(self.curve).__name__}")
         check_d0(self.D0)
 
     @property

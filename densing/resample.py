@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from densing._batch import batched_least_squares, curve_residuals
-from densing._checks import as_count
+from densing._checks import as_array, as_count
 from densing.analysis import (ALL_FLOORS, SCORE, Analysis, Specification, _c4_law, _ladder,
                               _task_loss_reference, combine_densities)
 from densing.ladder import ladder_runs
@@ -54,10 +54,20 @@ class ReferenceDraws:
         s = np.asarray(score, float)[None, :]
         ok = (s >= d + NEAR_FLOOR * c) & (s < top)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            loss = mid - np.log(c / (s - d) - 1.0) / gamma
-            n_hat = ((loss - floor_loss) / a) ** (-1.0 / alpha)
-        rho = n_hat / np.asarray(n_params, float)[None, :]
-        return np.where(ok & np.isfinite(rho) & (rho > 0), rho, np.nan)
+            # ρ = ((mid - ln(c/(s-d) - 1)/γ - L_floor)/a)^(-1/α) / N, in place in one array
+            rho = s - d
+            np.divide(c, rho, out=rho)
+            rho -= 1.0
+            np.log(rho, out=rho)
+            rho /= gamma
+            np.subtract(mid, rho, out=rho)
+            rho -= floor_loss
+            rho /= a
+            np.power(rho, -1.0 / alpha, out=rho)
+            rho /= np.asarray(n_params, float)[None, :]
+        ok &= np.isfinite(rho) & (rho > 0)
+        rho[~ok] = np.nan
+        return rho
 
     def model_densities(self, rows: pd.DataFrame, spec: Specification) -> np.ndarray:
         """Every draw's density of every row of ``rows`` (columns ``n_b``, ``score`` and the
@@ -230,8 +240,9 @@ def uncertainty(analysis: Analysis, n_draws: int = 500, seed: int = 0, level: fl
                 draws: ReferenceDraws | None = None) -> Uncertainty:
     """The three intervals of the module docstring for ``analysis``'s trend; ``draws`` reuses
     references already refitted for a specification with the same references."""
+    n_draws, seed = as_count("n_draws", n_draws), as_count("seed", seed)
+    as_array("level", level, low=0, high=1, low_open=True, high_open=True)
     draws = draw_references(analysis, n_draws, seed) if draws is None else draws
-    n_draws = draws.law.shape[0]
     rows = analysis.densities[analysis.densities["candidate"]]
     days = ((rows["release_date"] - analysis.trend.origin) / pd.Timedelta(days=1)).to_numpy(float)
     rho = draws.model_densities(rows, analysis.spec)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import warnings
 from dataclasses import dataclass
@@ -10,13 +11,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._checks import as_array, as_count, same_index, same_length
+from densing._checks import as_array, as_count, as_number, same_index, same_length
 
 DAYS_PER_MONTH = 365.25 / 12
 # How the line is fitted: to the record-setters (the paper's way), to every model by ordinary least
 # squares, or as the upper quantile of all models (less dependent on a few record-setters).
 ESTIMATORS = ("envelope", "ols", "quantile")
 QUANTILE = 0.9
+# Release dates: language models, with room; beyond it, day counts near pandas' limits overflow.
+DATE_RANGE = (pd.Timestamp("1950-01-01"), pd.Timestamp("2200-12-31"))
+QUANTILE_MAX_MODELS = 300  # the exact quantile line tries n^2/2 lines on n models: 100 MB at 300
+BOOT_CELLS = 2**20  # bootstrap draws x models refitted at once (8 MB per array)
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,8 @@ class TrendFit:
 
     @property
     def doubling_days(self) -> float:
-        """Days for the maximum density to double: ``ln 2 / A``."""
-        return float(np.log(2) / self.A)
+        """Days for the maximum density to double: ``ln 2 / A`` (infinite for a flat line)."""
+        return float(np.log(2) / self.A) if self.A else float("inf")
 
     @property
     def doubling_months(self) -> float:
@@ -78,7 +83,8 @@ class TrendFit:
                 "doubling (days)": self.doubling_days,
                 f"doubling, {ci} (days)": none if np.isnan(d_lo) else f"{d_lo:.0f} to {d_hi:.0f}",
                 "doubling (months)": self.doubling_months, "R²": self.r2,
-                "bias of A (share)": self.bias_A / self.A}
+                "bias of A (share)": none if np.isnan(self.bias_A) else
+                self.bias_A / self.A if self.A else float("nan")}  # (a flat line: no share)
 
     def band(self, dates: Any) -> tuple[np.ndarray, np.ndarray]:
         """Pointwise band of the trend line at ``dates`` (``ci_level``), from the same draws as
@@ -166,7 +172,9 @@ def fit_lines(days: np.ndarray, log_rho: np.ndarray, estimator: str = "envelope"
         return out[:, 0], out[:, 1]
     valid = np.isfinite(log_rho)
     keep = valid
-    if estimator == "envelope":  # envelope_mask row by row: sort by day, the day's best first
+    if estimator == "envelope" and days.size and (days == days[:1]).all():  # rows on the same dates
+        keep = _shared_day_records(days[0], np.where(valid, log_rho, -np.inf))
+    elif estimator == "envelope":  # envelope_mask row by row: sort by day, the day's best first
         t_key = np.where(valid, days, np.inf)
         order = np.lexsort((np.where(valid, -log_rho, 0.0), t_key), axis=-1)
         t_sorted = np.take_along_axis(t_key, order, 1)
@@ -191,25 +199,51 @@ def fit_lines(days: np.ndarray, log_rho: np.ndarray, estimator: str = "envelope"
     return A, np.where(ok, y_mean - A * t_mean, np.nan)
 
 
-def _row_percentiles(values: np.ndarray, percentile: float) -> np.ndarray:
-    """``np.nanpercentile(values, percentile, axis=1, keepdims=True)`` (linear interpolation,
-    the same floating-point steps), in one sort instead of one call per row."""
-    ordered = np.sort(values, axis=1)  # NaN last
-    count = (~np.isnan(values)).sum(axis=1)
-    virtual = (count - 1) * (percentile / 100)
+def _shared_day_records(days: np.ndarray, log_rho: np.ndarray) -> np.ndarray:
+    """``envelope_mask`` for every row of ``log_rho`` (K, n; -inf: left out) on the same ``days``
+    (n,), without a sort per row: each day's best (the first model on a tie, as the stable sort
+    of ``fit_lines`` picks) sets a record if it beats the best of every earlier day."""
+    order = np.argsort(days, kind="stable")
+    t = days[order]
+    starts = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
+    y = log_rho[:, order]
+    day_best = np.maximum.reduceat(y, starts, axis=1)
+    best_before = np.full_like(day_best, -np.inf)
+    best_before[:, 1:] = np.maximum.accumulate(day_best, axis=1)[:, :-1]
+    position = np.where(y == np.repeat(day_best, np.diff(np.r_[starts, t.size]), axis=1),
+                        np.arange(t.size), t.size)
+    first = np.minimum.reduceat(position, starts, axis=1)  # where each day's best sits
+    rows, record = np.nonzero(day_best > best_before)
+    keep = np.zeros(log_rho.shape, dtype=bool)
+    keep[rows, order[first[rows, record]]] = True
+    return keep
+
+
+def row_percentiles(values: np.ndarray, percentiles: Any) -> np.ndarray:
+    """``np.nanpercentile(values, percentiles, axis=1).T`` (linear interpolation, the same
+    floating-point steps): one column per percentile, in one sort instead of one call per row.
+    Rows without NaN need only the order statistics around each percentile: a partition."""
+    count = (~np.isnan(values)).sum(axis=1)[:, None]
+    virtual = (count - 1) * (np.atleast_1d(np.asarray(percentiles, float))[None, :] / 100)
     below = np.floor(virtual)
-    rows = np.arange(values.shape[0])
+    full = count[:, 0] == values.shape[1]
+    ordered = np.empty_like(values)
+    if full.any():
+        k = np.clip(np.r_[below[full][0], below[full][0] + 1], 0, values.shape[1] - 1)
+        ordered[full] = np.partition(values[full], np.unique(k.astype(int)), axis=1)
+    ordered[~full] = np.sort(values[~full], axis=1)  # NaN last
+    rows = np.arange(values.shape[0])[:, None]
     last = np.maximum(count - 1, 0)
     a = ordered[rows, np.clip(below, 0, last).astype(int)]
     b = ordered[rows, np.clip(below + 1, 0, last).astype(int)]
     t = virtual - below
     out = np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)  # numpy's _lerp
-    return np.where(count > 0, out, np.nan)[:, None]
+    return np.where(count > 0, out, np.nan)
 
 
 def resampled_lines(days: np.ndarray, log_rho: np.ndarray, A: np.ndarray, B: np.ndarray,
-                    rng: np.random.Generator, estimator: str = "envelope"
-                    ) -> tuple[np.ndarray, np.ndarray]:
+                    rng: np.random.Generator, estimator: str = "envelope",
+                    noise_rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Eq. 5 refitted once per row of ``log_rho`` (K, n; NaN: a model left out of that row) on
     ``A·t + B + r*``, ``r*`` drawn with replacement from the row's residuals about its line
     ``A, B`` (K,) and smoothed: a Gaussian kernel of Silverman's bandwidth, variance kept.
@@ -218,6 +252,7 @@ def resampled_lines(days: np.ndarray, log_rho: np.ndarray, A: np.ndarray, B: np.
     and the bootstrap of a running maximum is biased and inconsistent; with the release dates
     fixed and the residuals smoothed, a draw can set records beyond the observed ones, and the
     basic interval 2Â − A* covers a known slope at its nominal level (tests/test_trend.py).
+    ``rng`` draws the resamples, then the smoothing noise unless ``noise_rng`` is given.
     Returns the refitted ``A*`` and ``B*`` (K,), NaN where a row defines no line."""
     log_rho = np.array(log_rho, float, ndmin=2)
     days = np.broadcast_to(days, log_rho.shape)
@@ -228,12 +263,12 @@ def resampled_lines(days: np.ndarray, log_rho: np.ndarray, A: np.ndarray, B: np.
         resid = np.where(finite, log_rho - (A * days + B), np.nan)
         count = finite.sum(axis=1, keepdims=True)
         mean, sd = np.nanmean(resid, 1, keepdims=True), np.nanstd(resid, 1, keepdims=True)
-        q75, q25 = _row_percentiles(resid, 75), _row_percentiles(resid, 25)
+        q75, q25 = np.hsplit(row_percentiles(resid, [75, 25]), 2)
         h = np.nan_to_num(0.9 * np.minimum(sd, (q75 - q25) / 1.34) * count ** -0.2)
         shrink = np.where(sd > 0, 1 / np.sqrt(1 + (h / np.where(sd > 0, sd, 1)) ** 2), 1.0)
     pool = np.argsort(~finite, axis=1, kind="stable")  # each row's usable models first
     pick = np.take_along_axis(pool, (rng.random(log_rho.shape) * count).astype(int), 1)
-    noise = h * rng.standard_normal(log_rho.shape)
+    noise = h * (rng if noise_rng is None else noise_rng).standard_normal(log_rho.shape)
     r = mean + (np.take_along_axis(resid, pick, 1) - mean + noise) * shrink
     return fit_lines(days, np.where(finite, A * days + B + r, np.nan), estimator)
 
@@ -250,12 +285,16 @@ def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot:
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator = {estimator!r} is not one of {ESTIMATORS}")
+    if estimator == "quantile" and np.size(densities) > QUANTILE_MAX_MODELS:
+        raise ValueError(f"estimator = 'quantile' takes at most {QUANTILE_MAX_MODELS} models (its "
+                         f"exact search grows as n^3), got {np.size(densities)}: use 'envelope' "
+                         "or 'ols'")
     n_boot, seed = as_count("n_boot", n_boot), as_count("seed", seed)
     same_index(release_dates=release_dates, densities=densities)
     dates = _as_dates(release_dates)
     rho = as_array("densities", densities, low=0, low_open=True).ravel()
     same_length(release_dates=np.asarray(dates), densities=rho)
-    as_array("ci_level", ci_level, low=0, high=1, low_open=True, high_open=True)
+    ci_level = as_number("ci_level", ci_level, low=0, high=1, low_open=True, high_open=True)
     origin_ts = dates.min() if origin is None else _as_dates([origin])[0]
     days = _days_since(dates, origin_ts)
     log_rho = np.log(rho)
@@ -264,9 +303,19 @@ def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot:
         raise ValueError(f"densities have {on_env.sum()} envelope points; a trend needs at least 3")
     A, B, r2 = fit_line(days, log_rho, estimator)
 
-    refit_A, refit_B = resampled_lines(days, np.tile(log_rho, (n_boot, 1)), np.full(n_boot, A),
-                                       np.full(n_boot, B), np.random.default_rng(seed), estimator
-                                       ) if n_boot else (np.empty(0), np.empty(0))
+    # Draws refitted in blocks, so memory stays bounded for any number of models. The noise has
+    # its own stream, started where one block's resamples would end (one 64-bit step per
+    # uniform), so the draws are the same whatever the block size.
+    rng, refit_A, refit_B = np.random.default_rng(seed), np.empty(n_boot), np.empty(n_boot)
+    noise_bits = copy.deepcopy(rng.bit_generator)
+    noise_bits.advance(n_boot * rho.size)
+    noise_rng = np.random.Generator(noise_bits)
+    block = max(1, BOOT_CELLS // rho.size)
+    for start in range(0, n_boot, block):
+        k = min(block, n_boot - start)
+        refit_A[start:start + k], refit_B[start:start + k] = resampled_lines(
+            days, np.broadcast_to(log_rho, (k, rho.size)), np.full(k, A), np.full(k, B), rng,
+            estimator, noise_rng)
     envelope = pd.DataFrame({"position": np.flatnonzero(on_env), "release_date": dates[on_env],
                              "density": rho[on_env]}).sort_values("release_date")
     return TrendFit(A=A, B=B, r2=r2, origin=origin_ts, envelope=envelope.reset_index(drop=True),
@@ -279,7 +328,10 @@ def fit_trend(release_dates: Any, densities: Any, *, origin: Any = None, n_boot:
 def _as_dates(values: Any) -> pd.DatetimeIndex:
     """Dates, or a ValueError: numbers (a year, a day count) and partial dates ('2024') are
     refused, never read as a date."""
-    series = pd.Series(np.atleast_1d(values))
+    try:
+        series = pd.Series(np.atleast_1d(values))
+    except (ValueError, TypeError) as exc:  # e.g. a datetime64 without a unit
+        raise ValueError(f"release_dates = {values!r} are not dates such as '2024-02-01'") from exc
     for value in series:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             continue  # reported as missing below
@@ -296,6 +348,13 @@ def _as_dates(values: Any) -> pd.DatetimeIndex:
     if dates.isna().any():
         raise ValueError("release_dates has a missing value at position "
                          f"{int(np.flatnonzero(dates.isna())[0])}")
+    if dates.tz is not None:  # a day count between zoned and unzoned dates is undefined
+        raise ValueError(f"release_dates = {dates[0]} carry a time zone: pass calendar dates "
+                         "such as '2024-02-01'")
+    outside = (dates < DATE_RANGE[0]) | (dates > DATE_RANGE[1])
+    if outside.any():
+        raise ValueError(f"release_dates = {dates[outside][0]:%Y-%m-%d} is outside the valid "
+                         f"range [{DATE_RANGE[0]:%Y-%m-%d}, {DATE_RANGE[1]:%Y-%m-%d}]")
     return dates
 
 

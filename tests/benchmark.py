@@ -4,6 +4,8 @@
 2. 10^4 bootstrap refits of the densing-law trend.
 3. 500 refits of the full headline reference (step 1 + six curves) and the trend on each.
 4. The whole specification table of chapter 6 with its three intervals.
+   The command line on a table of 10^5 models: `densing density` (each format) and
+   `densing trend`, time and peak memory.
 5. A cold (from clean) and a warm build of the whole book, the browser pass over its pages, and
    the numbers and tables on each chapter's core path.
 6. The whole test suite (`make test` without the install step).
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -93,6 +96,30 @@ def bench_specification_table() -> None:
           f"(500 reference draws each): {time.perf_counter() - start:.1f} s")
 
 
+def bench_large_tables(rows: int = 100_000) -> None:
+    """The command on ``rows`` made-up models: wall time and the process's peak memory."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({
+        "model": [f"m{i}" for i in range(rows)],
+        "release_date": (pd.Timestamp("2023-01-01") + pd.to_timedelta(
+            rng.integers(0, 1000, rows), unit="D")).strftime("%Y-%m-%d"),
+        "n_params": rng.uniform(1e9, 7e10, rows),
+        **{b: rng.uniform(low, high, rows).round(1) for b, (low, high) in {
+            "mmlu": (40, 80), "bbh": (30, 80), "math": (10, 60), "humaneval": (10, 70),
+            "mbpp": (20, 75)}.items()}})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "models.csv"
+        table.to_csv(path, index=False)
+        for args in (["density", "--format", "table"], ["density", "--format", "csv"],
+                     ["density", "--format", "json"], ["trend"]):
+            start = time.perf_counter()
+            child = subprocess.Popen([sys.executable, "-m", "densing", *args, "--csv", str(path)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(child.pid, 0)
+            print(f"densing {' '.join(args)}, {rows:,} models: {time.perf_counter() - start:.1f} s,"
+                  f" peak memory {usage.ru_maxrss / 1024:,.0f} MB (exit {status >> 8})")
+
+
 def bench_book() -> None:
     with tempfile.TemporaryDirectory() as out:
         for label in ("cold (from clean)", "warm (nothing changed, nothing re-run)"):
@@ -144,5 +171,6 @@ if __name__ == "__main__":
     bench_trend()
     bench_reference_refits()
     bench_specification_table()
+    bench_large_tables()
     bench_book()
     bench_make_test()

@@ -105,10 +105,24 @@ def test_per_benchmark_aggregates_combine_the_per_benchmark_densities():
     ({"aggregate": "median", "min_benchmarks": 6}, r"min_benchmarks = 6 is more than the 5"),
     ({"aggregate": "median", "min_benchmarks": 0}, r"min_benchmarks = 0 must be an integer >= 1"),
     ({"moe": "active", "params": "non_embedding"}, r"moe = 'active' needs params='total'"),
+    # These raised TypeError before:
+    ({"window": None}, r"window = None must be \(start, end\)"),
+    ({"window": 2024}, r"window = 2024 must be \(start, end\)"),
+    ({"window": "2024-01-01"}, r"window = '2024-01-01' must be \(start, end\)"),
+    ({"aggregate": "median", "min_benchmarks": 2.0}, r"min_benchmarks = 2\.0 must be a whole"),
+    ({"aggregate": "median", "min_benchmarks": None}, r"min_benchmarks = None must be a whole"),
 ])
 def test_bad_values_are_refused(change, message):
     with pytest.raises(ValueError, match=message):
         Specification(**change)
+
+
+def test_a_numpy_integer_is_a_count_and_equal_specifications_hash_alike():
+    """numpy integers (from a table or a range) were refused as min_benchmarks."""
+    spec = Specification(aggregate="median", min_benchmarks=np.int64(2))
+    assert spec == Specification(aggregate="median", min_benchmarks=2)
+    assert hash(spec) == hash(Specification(aggregate="median", min_benchmarks=2))
+    assert type(spec.min_benchmarks) is int
 
 
 def test_unknown_model_in_exclude_is_refused():

@@ -113,3 +113,56 @@ def test_one_fraction_among_percentages_is_refused():
     # MATH can truly be below 1% for a small model: that stays a percentage.
     assert density_of(1.23e9, mmlu=32.2, bbh=30.7, math=0.8, humaneval=18.9, mbpp=35.98,
                       n_draws=0).density > 0
+
+
+@pytest.mark.parametrize(("columns", "message"), [
+    (["n_params", "MMLU", "bbh", "math", "humaneval", "mbpp"],
+     r"a column 'MMLU': did you mean 'mmlu'\? Column names are exact \(columns found: "),
+    (["n_params", "mmlu", "bbh", "math", "Human Eval", "mbpp"], "did you mean 'humaneval'"),
+    (["n_params", "mmlu", "mmlu", "math", "humaneval", "mbpp"],
+     "has the column 'mmlu' more than once"),
+])
+def test_a_table_with_a_near_miss_or_duplicate_header_is_refused(columns, message):
+    """Before, under the median, 'MMLU' was ignored and the density came from the other four."""
+    table = pd.DataFrame([[7.61e9, 74.2, 70.4, 49.8, 57.9, 74.9]], columns=columns)
+    with pytest.raises(ValueError, match=message):
+        densities_of(table, Specification(aggregate="median", n_boot=0))
+
+
+def test_a_large_table_is_done_in_blocks_with_the_same_numbers(book_table, monkeypatch):
+    """The intervals come in blocks of rows (bounded memory, one sort per block); a block of
+    one row gives the same numbers, which are numpy's percentiles of each row's refits."""
+    import densing.calculator as calculator
+
+    rows = pd.concat([book_table] * 3, ignore_index=True)
+    whole = densities_of(rows, n_draws=40)
+    monkeypatch.setattr(calculator, "BLOCK_CELLS", 1)
+    pd.testing.assert_frame_equal(densities_of(rows, n_draws=40), whole)
+    spec = Specification(n_boot=0)
+    refits = calculator._draws(spec, 40).model_densities(
+        calculator._validated(rows, spec).assign(
+            n_b=rows["n_params"] / 1e9, score=rows[list(BENCHMARKS)].mean(axis=1, skipna=False)),
+        spec)
+    placed = whole["reason"] == ""
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):  # rows no refit can place
+        tail = (1 - calculator.LEVEL) / 2 * 100  # 2.4999999999999982, as the calculator has it
+        expected = np.nanpercentile(refits, [tail, 100 - tail], axis=0).T
+    np.testing.assert_array_equal(whole.loc[placed, ["density_low", "density_high"]],
+                                  expected[placed])
+
+
+def test_a_table_of_many_rows_stays_in_bounded_memory():
+    """10^5 rows took 1.9 GB (a 500 x 10^5 matrix of refits, copied); 20,000 rows peaked over
+    200 MB. Now the refits come in blocks of 2^20 cells."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"n_params": rng.uniform(1e9, 7e10, 20_000),
+                          **{b: rng.uniform(40, 70, 20_000).round(1) for b in BENCHMARKS}})
+    densities_of(table.iloc[:2], n_draws=500)  # the reference and its refits, cached
+    tracemalloc.start()
+    result = densities_of(table, n_draws=500)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 100e6, f"peak {peak / 1e6:.0f} MB"
+    assert len(result) == 20_000 and result["density_low"].notna().all()

@@ -154,8 +154,53 @@ def test_undated_or_integer_release_dates_are_refused(tmp_path):
     (tmp_path / "bad.csv").write_text("model,release_date,n_params,mmlu\nA,2024,7e9,70\n")
     result = densing("trend", "--csv", str(tmp_path / "bad.csv"), "--aggregate", "median",
                      "--min-benchmarks", "1")
-    assert result.returncode == 2 and "release_date = '2024' is not a date YYYY-MM-DD" in \
-        result.stderr, result.stderr
+    assert result.returncode == 2 and "release_date = '2024' (row 1) is not a date YYYY-MM-DD" \
+        in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("n_params,MMLU,bbh\n7e9,70,60\n", "a column 'MMLU': did you mean 'mmlu'? Column names are "
+     "exact (columns found: 'n_params', 'MMLU', 'bbh')"),
+    ("n params,mmlu\n7e9,70\n", "a column 'n params': did you mean 'n_params'?"),
+    (" mmlu,n_params\n70,7e9\n", "a column ' mmlu': did you mean 'mmlu'?"),
+    ("n_params,mmlu,mmlu\n7e9,70,60\n", "has the column 'mmlu' more than once (columns found: "
+     "'n_params', 'mmlu', 'mmlu')"),
+    ("n_params,mmlu,gsm8k\n7e9,70,60\n", "a column 'gsm8k' of numbers that densing does not read"),
+    ("n_params;mmlu;bbh\n7e9;70;60\n", "parsed into a single column 'n_params;mmlu;bbh': it "
+     "looks separated by ';'"),
+    ("n_params\tmmlu\n7e9\t70\n", "it looks separated by '\\t'"),
+    ("n_params,mmlu\n7e9,70\n8e9,high\n", "mmlu = 'high' (row 2) must be a number"),
+    ("n_params,mmlu\n7e9,70\n8e9,inf\n", "mmlu = inf (row 2) is not finite"),
+    ("n_params,mmlu\n7e9,70\n,60\n", "n_params is missing (row 2)"),
+    ("n_params,mmlu\n7e9,70\n8,60\n", "n_params = 8.0 (row 2) is outside the valid range"),
+])
+def test_a_csv_with_bad_columns_or_cells_is_refused_naming_them(tmp_path, content, message):
+    """Before, a header in another case (MMLU) or with spaces was ignored and the density came
+    from the other columns; a duplicate was renamed mmlu.1 and ignored; a ';' file was one
+    column; cell messages did not say which row."""
+    (tmp_path / "mine.csv").write_text(content)
+    result = densing("density", "--csv", str(tmp_path / "mine.csv"), "--aggregate", "median",
+                     "--min-benchmarks", "1", "--draws", "5")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert message in result.stderr, result.stderr
+
+
+def test_a_text_column_the_command_does_not_read_is_kept_as_a_label(tmp_path):
+    (tmp_path / "mine.csv").write_text("model,family,n_params,mmlu\nA,qwen,7e9,70\n")
+    result = densing("density", "--csv", str(tmp_path / "mine.csv"), "--aggregate", "median",
+                     "--min-benchmarks", "1", "--draws", "5", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["family"] == "qwen"
+
+
+def test_the_quantile_trend_refuses_more_models_than_its_exact_search_can_take(tmp_path):
+    """Its search holds n^2/2 lines by n models in memory: 10^5 models ended in a MemoryError."""
+    from densing.trend import QUANTILE_MAX_MODELS
+
+    n = QUANTILE_MAX_MODELS + 1
+    dates = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(n), unit="D")
+    with pytest.raises(ValueError, match=f"takes at most {QUANTILE_MAX_MODELS} models"):
+        fit_trend(dates, np.exp(np.linspace(0, 1, n)), estimator="quantile", n_boot=0)
 
 
 def test_version():

@@ -76,3 +76,14 @@ def test_uniform_scores_join_meta_s_renamed_repositories():
     table = model_table(Specification(scores="uniform", benchmarks=("mmlu", "humaneval")))
     row = table.set_index("model").loc["Llama-3.1-8B"]
     assert row["mmlu"] == pytest.approx(65.99) and row["humaneval"] == pytest.approx(37.2)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"seed": None}, r"^seed = None must be a whole number >= 0"),  # was None + 1: TypeError
+    ({"seed": 1.5}, r"^seed = 1\.5 must be a whole number >= 0"),
+    ({"n_draws": -1}, r"^n_draws = -1 is outside the valid range"),
+    ({"level": 95}, r"^level = 95\.0 is outside the valid range \(0, 1\)"),
+])
+def test_bad_uncertainty_settings_are_refused(headline, bands, change, message):
+    with pytest.raises(ValueError, match=message):
+        uncertainty(headline, **{"draws": bands.draws, **change})
