@@ -110,6 +110,7 @@ def reference_constants() -> dict[str, Any]:
     from densing.analysis import ALL_FLOORS, SCORE
     from densing.calculator import LEVEL, N_DRAWS, _analysis, _draws, _spec
     from densing.performance import NEAR_FLOOR
+    from densing.reference import NEAR_TOP
 
     spec = _spec(None)
     reference = _analysis(spec).references[SCORE]
@@ -117,7 +118,7 @@ def reference_constants() -> dict[str, Any]:
     return {"benchmarks": list(spec.benchmarks), "D0": spec.D0, "D0_text": f"{spec.D0:.3g}",
             "law": [law.a, law.alpha, law.b, law.beta, law.E],
             "curve": [curve.c, curve.gamma, curve.l, curve.d], "near_floor": NEAR_FLOOR,
-            "params_range": list(PARAMS_RANGE),
+            "near_top": NEAR_TOP, "params_range": list(PARAMS_RANGE),
             "params_range_text": [f"{v:g}" for v in PARAMS_RANGE], "level": LEVEL,
             "guessing": {b: ALL_FLOORS[b] or 0.0 for b in spec.benchmarks},
             "draws": {"law": draws.law.tolist(), "curve": draws.curve.tolist()}}

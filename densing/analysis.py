@@ -313,14 +313,16 @@ def density_table(spec: Specification, table: pd.DataFrame,
         values = table[key]
         low, high = ref.score_range
         rho = ref.density(values.fillna(-1.0), size.fillna(1e9), errors="coerce")  # masked below
-        near = ref.near_floor
+        near, near_top = ref.near_floor, ref.near_top
         no_score = ("no score" if key != SCORE or len(spec.benchmarks) == 1
                     else f"fewer than {len(spec.benchmarks)} scores")
         reason = np.select(
-            [size.isna(), values.isna(), values <= low, values < near, values >= high],
+            [size.isna(), values.isna(), values <= low, values < near, values >= high,
+             values > near_top],
             [no_size, no_score, f"at or below the floor ({low:.1f})",
              f"near the floor (< {near:.1f}), uninformative",
-             f"beyond reach of a reference trained on D0 tokens (>= {high:.1f})"], default="")
+             f"beyond reach of a reference trained on D0 tokens (>= {high:.1f})",
+             f"near the top of the reach (> {near_top:.1f}), uninformative"], default="")
         name = "rho" if key == SCORE else f"rho_{key}"
         out[name] = np.where(reason == "", rho, np.nan)
         out["reason" if key == SCORE else f"why_{key}"] = reason

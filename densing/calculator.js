@@ -93,11 +93,17 @@
     if (mean >= top) {
       throw new Error(`the mean score is beyond what a reference trained on D0 = ${R.D0_text} tokens can reach (>= ${top.toFixed(1)})`);
     }
+    const nearTop = top - R.near_top * (top - d);
+    if (mean > nearTop) {
+      throw new Error(`the mean score is near the top of what a reference trained on D0 = ${R.D0_text} tokens can reach (above ${nearTop.toFixed(1)}): its density would say more about the fitted top than about the model`);
+    }
     const nHat = effectiveParams(mean, R.law, R.curve, R.D0);
     const placed = [];
     for (let i = 0; i < R.draws.law.length; i++) {
       const law = R.draws.law[i], curve = R.draws.curve[i];
-      const ok = mean >= curve[3] + R.near_floor * curve[0] && mean < reach(law, curve, R.D0);
+      const drawTop = reach(law, curve, R.D0);
+      const ok = mean >= curve[3] + R.near_floor * curve[0] && mean < drawTop &&
+        mean <= drawTop - R.near_top * (drawTop - curve[3]);
       const rho = effectiveParams(mean, law, curve, R.D0) / n;
       if (ok && Number.isFinite(rho) && rho > 0) placed.push(rho);
     }

@@ -159,15 +159,17 @@ def _point_densities(rows: pd.DataFrame, analysis: Analysis) -> tuple[np.ndarray
         low, high = ref.score_range
         label = "the mean score" if key == SCORE else key
         per_key[key] = ref.density(np.where(np.isnan(values), -1.0, values), n, errors="coerce")
+        reach = f"what a reference trained on D0 = {spec.D0:.3g} tokens can reach"
         reasons[key] = np.select(
             [np.isnan(values) & (key == SCORE), np.isnan(values), values < ref.near_floor,
-             values >= high],
+             values >= high, values > ref.near_top],
             [f"the mean score needs all of {', '.join(spec.benchmarks)}; missing "
              + _joined([np.where(rows[b].isna(), b, "") for b in spec.benchmarks], ", "),
              "", f"{label} is near the floor (below {ref.near_floor:.1f}): its density would say "
                  "more about the fitted floor than about the model",
-             f"{label} is beyond what a reference trained on D0 = {spec.D0:.3g} tokens can reach "
-             f"(>= {high:.1f})"], default="")
+             f"{label} is beyond {reach} (>= {high:.1f})",
+             f"{label} is near the top of {reach} (above {ref.near_top:.1f}): its density would "
+             "say more about the fitted top than about the model"], default="")
     if spec.aggregate == "mean_score":
         return per_key[SCORE], reasons[SCORE]
     rho = combine_densities(np.column_stack([per_key[b] for b in keys]), spec)

@@ -11,6 +11,12 @@ from densing._checks import as_array, as_param_count, check_d0, same_index, scal
 from densing.loss_law import LossLaw
 from densing.performance import NEAR_FLOOR, Errors, PerformanceCurve, _check_scores
 
+# The mirror of NEAR_FLOOR: a score within this share of the reachable range (floor to top) below
+# its top sits where N̂ grows without bound (eq. 4's bracket nears 0), so its density says more about
+# the fitted top than about the model. The same 5% as at the floor, measured on the same scale
+# as chapter 5's "share of reach".
+NEAR_TOP = 0.05
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -58,23 +64,34 @@ class Reference:
         floor: their densities say more about the fitted floor than about the model."""
         return self.curve.floor + NEAR_FLOOR * (self.curve.ceiling - self.curve.floor)
 
+    @property
+    def near_top(self) -> float:
+        """Scores above this are within ``NEAR_TOP`` of the reachable range below its top: their
+        densities say more about the fitted top than about the model."""
+        low, high = self.score_range
+        return high - NEAR_TOP * (high - low)
+
     def density(self, score: Any, n_params: Any, errors: Errors = "raise") -> float | np.ndarray:
         """Capability density ``ρ = N̂(S) / N``: how many times its size the model is worth.
 
-        Like the book's tables, a score below ``near_floor`` is refused (``errors="raise"``) or
-        gives NaN (``errors="coerce"``), as are scores outside ``score_range``.
+        Like the book's tables, a score below ``near_floor`` or above ``near_top`` is refused
+        (``errors="raise"``) or gives NaN (``errors="coerce"``), as are scores outside
+        ``score_range``.
         """
         same_index(score=score, n_params=n_params)
         n = as_param_count("n_params", n_params)
         n_hat = np.asarray(self.effective_params(score, errors=errors), dtype=float)
-        near = np.asarray(score, dtype=float) < self.near_floor
-        if near.any():
-            if errors == "raise":
-                first = float(np.asarray(score, dtype=float).flat[int(np.flatnonzero(near)[0])])
-                raise ValueError(f"score = {first!r} is near the floor (below "
-                                 f"{self.near_floor:.4g}, within {NEAR_FLOOR:.0%} of the range "
-                                 f"above the floor {self.curve.floor:.4g}): its density would "
-                                 "say more about the fitted floor than about the model; "
-                                 "errors='coerce' gives NaN")
-            n_hat = np.where(near, np.nan, n_hat)
-        return scalar_or_array(n_hat / n, score, n_params)
+        s = np.asarray(score, dtype=float)
+        floor, top = s < self.near_floor, s > self.near_top
+        if errors == "raise" and floor.any():
+            raise ValueError(f"score = {float(s[floor].flat[0])!r} is near the floor (below "
+                             f"{self.near_floor:.4g}, within {NEAR_FLOOR:.0%} of the range above "
+                             f"the floor {self.curve.floor:.4g}): its density would say more about "
+                             "the fitted floor than about the model; errors='coerce' gives NaN")
+        if errors == "raise" and top.any():
+            raise ValueError(f"score = {float(s[top].flat[0])!r} is near the top (above "
+                             f"{self.near_top:.4g}, within {NEAR_TOP:.0%} of the reachable range "
+                             f"below its top {self.score_range[1]:.4g} at D0 = {self.D0:.3g} "
+                             "tokens): its density would say more about the fitted top than about "
+                             "the model; errors='coerce' gives NaN")
+        return scalar_or_array(np.where(floor | top, np.nan, n_hat) / n, score, n_params)

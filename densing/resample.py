@@ -29,6 +29,7 @@ from densing.analysis import (ALL_FLOORS, SCORE, Analysis, Specification, _c4_la
 from densing.ladder import ladder_runs
 from densing.loss_law import refit
 from densing.performance import NEAR_FLOOR, PerformanceCurve
+from densing.reference import NEAR_TOP
 from densing.trend import fit_lines, resampled_lines
 
 
@@ -44,7 +45,8 @@ class ReferenceDraws:
     def densities(self, score: np.ndarray, n_params: np.ndarray, D0: float,
                   curve: np.ndarray | None = None) -> np.ndarray:
         """Eq. 4 and ``ρ = N̂/N`` for every draw (rows) and model (columns); NaN where a draw's
-        reference cannot place the score (near its floor or beyond its reach at ``D0``).
+        reference cannot place the score (near its floor, near the top of its reach at ``D0``
+        or beyond it).
         ``curve`` (default: the aggregate's) gives the eq. 3 constants of each draw."""
         curve = self.curve if curve is None else curve
         a, alpha, b, beta, e = (self.law[:, i:i + 1] for i in range(5))
@@ -52,7 +54,7 @@ class ReferenceDraws:
         floor_loss = b * D0 ** -beta + e
         top = c * np.exp(-np.logaddexp(0.0, -gamma * (floor_loss - mid))) + d
         s = np.asarray(score, float)[None, :]
-        ok = (s >= d + NEAR_FLOOR * c) & (s < top)
+        ok = (s >= d + NEAR_FLOOR * c) & (s <= top - NEAR_TOP * (top - d)) & (s < top)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             # ρ = ((mid - ln(c/(s-d) - 1)/γ - L_floor)/a)^(-1/α) / N, in place in one array
             rho = s - d
@@ -80,7 +82,8 @@ class ReferenceDraws:
         return combine_densities(rho, spec)
 
     def reach(self, D0: float) -> np.ndarray:
-        """Highest score each draw's reference can place at ``D0`` tokens."""
+        """Highest score each draw's reference can reach at ``D0`` tokens (the top of its
+        ``score_range``)."""
         a, alpha, b, beta, e = (self.law[:, i] for i in range(5))
         c, gamma, mid, d = (self.curve[:, i] for i in range(4))
         floor_loss = b * D0 ** -beta + e

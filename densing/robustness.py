@@ -272,7 +272,7 @@ def task_loss_reach(D0s: tuple[float, ...] = (3e11, 1e12, 4e12, 1e13, 1e14)) -> 
         result = analyse(task.replace(D0=D0))
         placed = result.used
         rows.append({"D0 (tokens)": f"{D0 / 1e12:g}T",
-                     "highest MMLU placeable": float(result.reference.score_range[1]),
+                     "highest MMLU reachable": float(result.reference.score_range[1]),
                      "models placed": len(placed),
                      "beyond reach": int(result.densities["reason"].fillna("")
                                          .str.startswith("beyond").sum()),

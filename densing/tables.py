@@ -72,6 +72,21 @@ def model_densities(result: Analysis) -> pd.DataFrame:
         **{BENCHMARK_NAMES[b]: table[f"rho_{b}"].to_numpy(float) for b in BENCHMARKS}})
 
 
+def near_top_refusals(result: Analysis) -> str:
+    """Chapter 5: in words, the models whose average, or whose score on one benchmark, the rule
+    near the top of the reach refuses (``Reference.near_top``)."""
+    table = result.densities.set_index("model")
+    refused = {key: list(table.index[table["reason" if key == SCORE else f"why_{key}"]
+                                     .str.startswith("near the top")])
+               for key in [SCORE, *result.spec.benchmarks]}
+    per_benchmark = "; ".join(f"{BENCHMARK_NAMES[b]} of {', '.join(models)}"
+                              for b, models in refused.items() if b != SCORE and models)
+    return ((f"In the headline it refuses the average of {', '.join(refused[SCORE])}"
+             if refused[SCORE] else "In the headline no model's average is that close to the top")
+            + (f"; among the per-benchmark densities it refuses the {per_benchmark}."
+               if per_benchmark else ", nor any score on one benchmark."))
+
+
 def extreme_densities(result: Analysis, threshold: float = EXTREME) -> pd.DataFrame:
     """Every density of at least ``threshold`` in ``result`` (on the average or one benchmark):
     the model, the score it comes from, how far that score is from the floor to the highest score

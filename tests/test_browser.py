@@ -65,6 +65,7 @@ INPUTS = [
     ("7.61e9", dict(mmlu="0.742", bbh="70.4", math="49.8", humaneval="57.9", mbpp="74.9")),
     ("1e9", dict(mmlu="26", bbh="20", math="1", humaneval="1", mbpp="1")),
     ("1e9", dict(mmlu="99.9", bbh="99.9", math="99.9", humaneval="99.9", mbpp="99.9")),
+    ("1e9", dict(mmlu="97", bbh="97", math="97", humaneval="97", mbpp="97")),  # near the top
     ("", dict(mmlu="74.2", bbh="70.4", math="49.8", humaneval="57.9", mbpp="74.9")),
     ("seven", dict(mmlu="74.2", bbh="70.4", math="49.8", humaneval="57.9", mbpp="74.9")),
 ]

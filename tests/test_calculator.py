@@ -166,3 +166,16 @@ def test_a_table_of_many_rows_stays_in_bounded_memory():
     tracemalloc.stop()
     assert peak < 100e6, f"peak {peak / 1e6:.0f} MB"
     assert len(result) == 20_000 and result["density_low"].notna().all()
+
+
+def test_scores_near_the_top_of_the_reach_are_refused():
+    """All five at 99.5 gave a density of about 1e167, outside its own interval."""
+    with pytest.raises(ValueError, match=r"^the mean score is near the top of what a reference "
+                                         r"trained on D0 = 1e\+12 tokens can reach \(above 94\.9\)"):
+        density_of(7.61e9, mmlu=99.5, bbh=99.5, math=99.5, humaneval=99.5, mbpp=99.5)
+    table = pd.DataFrame({"n_params": [7.61e9, 7.61e9], "humaneval": [57.9, 93.0]})
+    result = densities_of(table, Specification(aggregate="median", min_benchmarks=1), n_draws=0)
+    assert result["reason"].iloc[0] == "" and np.isfinite(result["density"].iloc[0])
+    assert result["reason"].iloc[1].startswith("humaneval is near the top of what a reference "
+                                               "trained on D0 = 1e+12 tokens can reach (above "
+                                               "88.8)"), result["reason"].iloc[1]

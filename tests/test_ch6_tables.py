@@ -80,7 +80,7 @@ def test_on_curve_densities_fall_with_D0_by_about_the_same_factor():
 def test_task_loss_reach_grows_with_D0_and_places_models_by_extrapolation():
     reach = task_loss_reach((1e12, 1e13))
     assert list(reach["D0 (tokens)"]) == ["1T", "10T"]
-    assert reach["highest MMLU placeable"].is_monotonic_increasing
+    assert reach["highest MMLU reachable"].is_monotonic_increasing
     assert (reach["beyond reach"].diff().iloc[1:] <= 0).all()
     assert (reach["placed above the calibration data"] <= reach["models placed"]).all()
     # Most placed models lie above the calibration data: the densities are extrapolated.

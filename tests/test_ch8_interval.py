@@ -51,7 +51,7 @@ def test_the_upper_end_comes_from_refits_that_barely_reach_the_score(qwen):
     gap = refits.reach(headline.spec.D0) - score
     rho = refits.densities(np.array([score]), np.array([7.61e9]), headline.spec.D0)[:, 0]
     placed = np.isfinite(rho)
-    near = placed & (gap < 5)
+    near = placed & (gap < 8)
     assert placed.mean() == pytest.approx(qwen.placed_share)
     assert 0 < near.sum() < 0.1 * placed.sum()  # a handful
     # the upper end of the interval lies among them, the lower end far below
@@ -61,10 +61,13 @@ def test_the_upper_end_comes_from_refits_that_barely_reach_the_score(qwen):
 
 
 def test_other_draws_move_the_upper_end_far_more_than_the_lower(qwen):
+    """With the scores near a refit's top refused, the upper end moves less than it did (a
+    factor of hundreds before), but still by a factor of two or more, the lower end by a fifth
+    at most."""
     ends = np.array([density_of(n_params=7.61e9, **QWEN, spec=Specification(seed=s)).interval
                      for s in range(3)])
     low, high = ends[:, 0], ends[:, 1]
-    assert high.max() / high.min() > 5 * low.max() / low.min()
+    assert high.max() / high.min() > 2 and low.max() / low.min() < 1.2
 
 
 def test_chapter_8_states_the_interval_once_and_explains_its_upper_end(html, qwen):
@@ -73,7 +76,12 @@ def test_chapter_8_states_the_interval_once_and_explains_its_upper_end(html, qwe
     assert f"runs from {low:.3g} to {high:.3g}" in text
     assert f"{N_DRAWS} refitted references: {low:.3g} to {high:.3g}" in text
     assert "Why the upper end is unstable" in text and "What is reported" in text
-    assert "where the inverse of eq. 4 blows up" in text
+    assert "where the inverse of eq. 4 climbs steeply" in text
+    assert "near the top of the reach the mean score is near the top of what a reference" in text
+    assert "All 7 of the 7 inputs above are refused" in text
     assert "interval here is the same as above" in text
     assert "12.6 to 9.59e+06 in this table" not in text
+    # the refits that cannot place the score, by reason: beyond their reach, or near its top
+    assert re.search(r"for \d+ of them no reference of any size at \S+ scores that high, and "
+                     r"for \d+ the score lies within 5% of the top of their reach", text)
     assert "--draws 100" not in text

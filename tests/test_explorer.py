@@ -38,8 +38,6 @@ UNAVAILABLE = [
     ({"scores": "one harness (ObsScaling)"}, "benchmarks = 'bbh' is not available with "
                                              "scores='uniform'"),
     ({"reference": "task loss (MMLU)"}, "choose from ('mmlu',)"),
-    ({"benchmarks": "MMLU only", "reference": "task loss (MMLU)", "irreducible term": "yes",
-      "D0": "0.3T tokens"}, "densities have 2 envelope points; a trend needs at least 3"),
 ]
 
 

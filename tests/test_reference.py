@@ -92,8 +92,24 @@ def test_missing_infinite_and_near_floor_inputs_are_named(known_reference, call,
 
 def test_pandas_inputs_with_different_indexes_are_refused(known_reference):
     """Paired by position they would give each model another model's size."""
-    scores = pd.Series([0.45, 0.5], index=["a", "b"])
+    scores = pd.Series([0.45, 0.47], index=["a", "b"])
     with pytest.raises(ValueError, match="^score and n_params are pandas objects with different"):
         known_reference.density(scores, pd.Series([1e9, 2e9], index=["b", "a"]))
     same = known_reference.density(scores, pd.Series([1e9, 2e9], index=["a", "b"]))
-    assert np.allclose(same, known_reference.density([0.45, 0.5], [1e9, 2e9]))
+    assert np.allclose(same, known_reference.density([0.45, 0.47], [1e9, 2e9]))
+
+
+def test_a_score_near_the_top_of_the_reach_is_refused_or_coerced(known_reference):
+    """The mirror of the floor: within 5% of the reachable range below the top, N̂ grows without
+    bound (before, 0.5 of a reachable 0.511 gave a density of many thousands)."""
+    low, high = known_reference.score_range
+    assert known_reference.near_top == pytest.approx(high - 0.05 * (high - low))
+    score = (known_reference.near_top + high) / 2
+    with pytest.raises(ValueError, match=rf"^score = {score!r} is near the top \(above 0\.4978, "
+                                         r"within 5% of the reachable range below its top 0\.5109"):
+        known_reference.density(score, 1e9)
+    assert np.isnan(known_reference.density(score, 1e9, errors="coerce"))
+    below = known_reference.near_top - 1e-6
+    assert np.isfinite(known_reference.density(below, 1e9))
+    # the effective size itself is still defined there: only the density is refused
+    assert np.isfinite(known_reference.effective_params(score))

@@ -18,13 +18,13 @@ PINNED_DAYS = {
     "headline": 83.6, "the paper's models": 56.2, "released up to 2024-10-31": 66.9,
     "released up to 2025-04-30": 75.1, "OLS on all models": 98.4,
     "upper quantile (q = 0.9)": 80.6, "D0 = 0.3T": 78.6, "D0 = 4T": 88.4,
-    "non-embedding parameters": 103.9, "eq. 2 with irreducible E": 44.3,
+    "non-embedding parameters": 103.9, "eq. 2 with irreducible E": 41.9,
     "Phi-2 from the MiniCPM table": 84.3, "without Phi-2": 82.4, "mmlu only": 143.5,
     "bbh only": 101.8, "math only": 57.9, "humaneval only": 24.1, "mbpp only": 51.7,
     "MMLU + HumanEval, reported": 59.0, "MMLU + HumanEval, uniform": 58.4,
     "MMLU + HumanEval, ObsScaling panel": 99.7, "MMLU + HumanEval, both panels": 97.2,
-    "four uniform benchmarks": 65.7, "task-loss reference (MMLU), D0 = 1T": 13.5,
-    "task-loss reference (MMLU), D0 = 10T": 27.2,
+    "four uniform benchmarks": 65.7, "task-loss reference (MMLU), D0 = 1T": 26.3,
+    "task-loss reference (MMLU), D0 = 10T": 42.5,
     "paper's models, Phi-2 from the MiniCPM table": 79.4,
     "closest to the paper's protocol": 47.7,
     "closest to the paper's protocol, MMLU + HumanEval": 41.3, "paper's models, OLS": 88.0,
@@ -50,7 +50,7 @@ def test_the_table_changes_every_field():
 def test_headline_intervals_are_pinned():
     bands = uncertainty(analyse())
     actual = [round(x, 1) for s in ("models", "reference", "combined") for x in bands.interval(s)]
-    pinned = [72.1, 119.0, 19.2, 95.7, 18.2, 133.9]
+    pinned = [72.1, 119.0, 30.9, 101.4, 30.6, 142.3]  # (19.2 and 18.2 before the near-top rule)
     assert np.allclose(actual, pinned, atol=0.2), f"headline intervals moved: {actual}"
 
 
@@ -145,15 +145,14 @@ def test_failed_draws_are_reported_not_hidden(table):
 
 
 def test_range_across_specifications_leaves_out_the_undefended_rows(table):
-    """The range took its low end (13 days) from the task-loss reference the book calls
-    uninformative; it comes from the rows the book defends, the others listed apart."""
+    """The range comes from the rows the book defends, the others listed apart. (The task-loss
+    reference once gave its low end, 13 days, from scores near the top of its reach; those are
+    refused now, but it still places most models by extrapolation.)"""
     assert set(NOT_DEFENDED) == {label for label, spec in SPECIFICATIONS.items()
                                  if spec.reference == "task_loss"}
     low, high = doubling_range(table)
     defended = table[~table["specification"].isin(NOT_DEFENDED)]["doubling (days)"]
     assert (low, high) == (defended.min(), defended.max())
-    undefended = table[table["specification"].isin(NOT_DEFENDED)]["doubling (days)"]
-    assert undefended.min() < low, "the undefended rows no longer reach below the range"
 
 
 def test_the_undefended_rows_are_what_their_reason_says():

@@ -207,3 +207,25 @@ def test_chapter_4_figure_lines_rise_and_stay_within_reach(ladder, html):
     assert "The density is 1 where D = D0 and rises with D." in text
     assert "grows without bound" not in text
     assert "none of its 9 lines reach the point where no reference matches" in text
+
+
+def test_the_rule_near_the_top_is_stated_with_the_models_it_refuses(html):
+    """Chapter 5 lists the rule beside the floor's and names the models it refuses (issue: the
+    book's tables say which models it affects); chapter 1 gives the line for the form with E;
+    the glossary defines it."""
+    from densing import Specification, analyse
+    from densing.tables import near_top_refusals
+
+    chapter_5 = page_text(html, "05_densing_law")
+    assert "Too close to the top." in chapter_5
+    sentence = near_top_refusals(analyse(Specification(n_boot=0)))
+    assert sentence == ("In the headline no model's average is that close to the top; among the "
+                        "per-benchmark densities it refuses the HumanEval of Kimi-K2."), sentence
+    assert sentence in chapter_5
+    with_e = analyse(Specification(irreducible=True, n_boot=0))
+    assert f"refuses those within 5% of that top (above {with_e.reference.near_top:.1f}" in \
+        page_text(html, "01_loss_law")
+    assert with_e.used["score"].max() <= with_e.reference.near_top
+    glossary = (html / "chapters" / "glossary.html").read_text()
+    entry = glossary[glossary.index('id="term-near-the-top"'):]
+    assert re.sub(r"<[^>]+>", "", entry[:400]).count("less than 5% of the way down") == 1

@@ -100,14 +100,19 @@ def test_the_last_record_after_the_paper_was_trained_with_synthetic_data():
     assert "without synthetic instruction data" in notes[f"{best}-woSyn"].lower()
 
 
-def test_refitting_the_reference_more_than_doubles_every_prediction_interval(runs):
-    """Chapter 7: the prediction intervals are wide mostly because the reference is uncertain."""
-    for by_cutoff in runs.values():
-        for fc in by_cutoff.values():
+def test_refitting_the_reference_more_than_doubles_most_prediction_intervals(runs):
+    """Chapter 7: the prediction intervals are wide mostly because the reference is uncertain:
+    refitting it more than doubles the width in 5 of the 6 forecasts (all 6 before scores near
+    the top of a refit's reach were refused), the one a year after the paper's cutoff among them."""
+    wider = {}
+    for label, by_cutoff in runs.items():
+        for cutoff, fc in by_cutoff.items():
             end = pd.DatetimeIndex([fc.end])
             _, low, high = fc.band(end)
             _, m_low, m_high = fc.band(end, source="models")
-            assert np.log(high / low)[0] > 2 * np.log(m_high / m_low)[0], fc.cutoff
+            wider[label, cutoff] = np.log(high / low)[0] > 2 * np.log(m_high / m_low)[0]
+    assert sum(wider.values()) == 5, f"widths more than doubled by the reference: {wider}"
+    assert wider["headline", PAPER_CUTOFF]
 
 
 def test_chapter_7_page_states_the_computed_intervals(html, post_paper, runs):
