@@ -16,10 +16,12 @@ def as_array(name: str, values: Any, *, low: float = -np.inf, high: float = np.i
     refused too. Nothing is dropped or clipped.
     """
     _refuse_none(name, values)
+    if _holds_bool(values):  # True would be read as 1 and False as 0
+        raise ValueError(f"{name} = {brief(values)} holds True or False where a number is meant")
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError, OverflowError) as exc:  # (an int beyond a float: 10**400)
-        raise ValueError(f"{name} must be numeric, got {values!r}") from exc
+        raise ValueError(f"{name} must be numeric, got {brief(values)}") from exc
     if arr.size == 0:
         raise ValueError(f"{name} is empty")
     bad = ~np.isfinite(arr)
@@ -116,6 +118,34 @@ def check_columns(columns: Any, known: Any, *, table: str = "the table",
     for name in numeric_unknown:
         raise ValueError(f"{table} has a column {str(name)!r} of numbers that densing does not "
                          f"read (it reads {', '.join(known)}): rename it or remove it ({found})")
+
+
+def brief(values: Any) -> str:
+    """``values`` for a one-line message: arrays and Series as a plain list."""
+    if np.ndim(values) == 0 or isinstance(values, (list, tuple)):
+        return repr(values)
+    return repr(np.asarray(values, dtype=object).ravel().tolist())
+
+
+def _holds_bool(values: Any) -> bool:
+    """Whether ``values`` is a bool, or a list, tuple, array or Series holding one."""
+    if isinstance(values, (bool, np.bool_)):
+        return True
+    if isinstance(values, (list, tuple)):
+        return any(_holds_bool(v) for v in values)
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None and dtype == bool:
+        return True
+    return dtype == object and any(isinstance(v, (bool, np.bool_)) for v in np.ravel(values))
+
+
+def same_shape(**inputs: Any) -> None:
+    """Refuse two inputs of different shapes (each more than one number): numpy would broadcast
+    them into a matrix, pairing every value of one with every value of the other."""
+    shapes = {name: np.shape(v) for name, v in inputs.items() if np.size(v) > 1}
+    if len(set(shapes.values())) > 1:
+        raise ValueError(f"inputs differ in shape: {shapes}; pass one number or arrays of the "
+                         "same shape (numpy would pair every value with every other)")
 
 
 def _refuse_none(name: str, values: Any) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from densing._batch import batched_least_squares, loss_law_residuals
 from densing._checks import (as_array, as_number, check_flag, same_index, same_length,
-                             scalar_or_array)
+                             same_shape, scalar_or_array)
 from densing._fit import FitWarning, multistart_fit
 
 _NAMES = ("a", "alpha", "b", "beta", "E")
@@ -73,6 +73,7 @@ class LossLaw:
         """Eq. 2: the loss of a reference model with ``N`` parameters trained on ``D`` tokens."""
         n = as_array("N", N, low=0, low_open=True)
         d = as_array("D", D, low=0, low_open=True)
+        same_shape(N=n, D=d)
         out = self.a * n ** -self.alpha + self.b * d ** -self.beta + self.E
         return scalar_or_array(out, N, D)
 

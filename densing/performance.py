@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from densing._checks import (_refuse_none, as_array, as_number, same_index, same_length,
-                             scalar_or_array)
+from densing._checks import (_holds_bool, _refuse_none, as_array, as_number, brief, same_index,
+                             same_length, scalar_or_array)
 from densing._fit import multistart_fit
 
 Errors = Literal["raise", "coerce"]
@@ -144,10 +144,12 @@ def _check_scores(score: Any, low: float, high: float, errors: Errors, what: str
     if errors not in ("raise", "coerce"):
         raise ValueError(f"errors = {errors!r} must be 'raise' or 'coerce'")
     _refuse_none("score", score)
+    if _holds_bool(score):
+        raise ValueError(f"score = {brief(score)} holds True or False where a number is meant")
     try:
         s = np.array(score, dtype=float)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise ValueError(f"score must be numeric, got {score!r}") from exc
+        raise ValueError(f"score must be numeric, got {brief(score)}") from exc
     bad = ~((s > low) & (s < high))  # also true for NaN
     if bad.any():
         if errors == "raise":

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from densing._checks import as_array, as_param_count, check_d0, same_index, scalar_or_array
+from densing._checks import as_param_count, check_d0, same_index, same_shape, scalar_or_array
 from densing.loss_law import LossLaw
 from densing.performance import NEAR_FLOOR, Errors, PerformanceCurve, _check_scores
 
@@ -80,6 +80,7 @@ class Reference:
         """
         same_index(score=score, n_params=n_params)
         n = as_param_count("n_params", n_params)
+        same_shape(score=score, n_params=n)
         n_hat = np.asarray(self.effective_params(score, errors=errors), dtype=float)
         s = np.asarray(score, dtype=float)
         floor, top = s < self.near_floor, s > self.near_top

@@ -113,3 +113,21 @@ def test_a_score_near_the_top_of_the_reach_is_refused_or_coerced(known_reference
     assert np.isfinite(known_reference.density(below, 1e9))
     # the effective size itself is still defined there: only the density is refused
     assert np.isfinite(known_reference.effective_params(score))
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    # shapes that numpy would broadcast into a matrix, every value paired with every other
+    (lambda r: r.law.predict([1e9, 2e9], [[1e12], [2e12]]), r"^inputs differ in shape: "),
+    (lambda r: r.density([0.4, 0.45], [[1e9], [2e9]]), r"^inputs differ in shape: "),
+    (lambda r: r.predict_score([1e9, 2e9, 3e9], [1e12, 2e12]), r"^inputs differ in shape: "),
+    # True and False where a number is meant (read as 1 and 0 before)
+    (lambda r: r.law.predict(True, 1e12), r"^N = True holds True or False where a number"),
+    (lambda r: r.density([0.4, True], [1e9, 1e9]), r"^score = \[0\.4, True\] holds True"),
+    (lambda r: r.curve.loss_for(np.array([True, False])), r"^score = .* holds True or False"),
+    (lambda r: r.effective_params(pd.Series([True])), r"^score = .* holds True or False"),
+])
+def test_matrices_and_booleans_are_refused(known_reference, call, message):
+    with pytest.raises(ValueError, match=message):
+        call(known_reference)
+    # one number beside an array still pairs with every value
+    assert known_reference.law.predict([1e9, 2e9], 1e12).shape == (2,)
