@@ -66,6 +66,22 @@ def params_out_of_range(name: str, value: float, where: str = "") -> str:
 
 # Tokens: below 1e9 a value is almost surely in billions or trillions, not a raw count.
 D0_RANGE = (1e9, 1e15)
+# Training tokens of any model (the ladder's smallest runs read a few billion): raw counts.
+TOKENS_RANGE = (1e6, 1e16)
+
+
+def as_token_count(name: str, values: Any) -> np.ndarray:
+    """Training tokens (raw, not billions or trillions) as a float array, or a ValueError naming
+    the value and the valid range ``TOKENS_RANGE``."""
+    arr = as_array(name, values, low=0, low_open=True)
+    bad = (arr < TOKENS_RANGE[0]) | (arr > TOKENS_RANGE[1])
+    if bad.any():
+        value = float(arr.flat[int(np.flatnonzero(bad)[0])])
+        hint = (f"; it looks like trillions or billions: pass {value:g}e12 for {value:g}T"
+                if value < TOKENS_RANGE[0] else "")
+        raise ValueError(f"{name} = {value!r} is outside the valid range [{TOKENS_RANGE[0]:g}, "
+                         f"{TOKENS_RANGE[1]:g}] tokens (a raw count){hint}")
+    return arr
 
 
 def check_d0(value: Any) -> None:

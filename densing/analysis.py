@@ -351,9 +351,9 @@ def density_table(spec: Specification, table: pd.DataFrame,
     out["in_trend"] = out["reason"] == ""
     law = references[SCORE].law
     known = size.notna() & table["train_tokens_t"].notna()
-    on_curve = law.params_for(law.predict(size.where(known, 1.0),
-                                          (table["train_tokens_t"] * 1e12).where(known, 1.0)),
-                              spec.D0) / size.where(known, 1.0)
+    on_curve = law.params_for(law.predict(size.where(known, 1e9),  # placeholders, masked below
+                                          (table["train_tokens_t"] * 1e12).where(known, 1e12)),
+                              spec.D0) / size.where(known, 1e9)
     out["rho_on_curve"] = np.where(known, on_curve, np.nan)
     return out
 

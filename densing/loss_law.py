@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from densing._batch import batched_least_squares, loss_law_residuals
-from densing._checks import (as_array, as_number, check_flag, same_index, same_length,
-                             same_shape, scalar_or_array)
+from densing._checks import (as_array, as_param_count, as_token_count, check_flag, same_index,
+                             same_length, same_shape, scalar_or_array)
 from densing._fit import FitWarning, multistart_fit
 
 _NAMES = ("a", "alpha", "b", "beta", "E")
@@ -47,8 +47,8 @@ class LossLaw:
         """
         check_flag("irreducible", irreducible)
         same_index(N=N, D=D, loss=loss)
-        n = as_array("N", N, low=0, low_open=True).ravel()
-        d = as_array("D", D, low=0, low_open=True).ravel()
+        n = as_param_count("N", N).ravel()
+        d = as_token_count("D", D).ravel()
         y = as_array("loss", loss, low=0, low_open=True).ravel()
         same_length(N=n, D=d, loss=y)
         k = 5 if irreducible else 4
@@ -71,15 +71,17 @@ class LossLaw:
 
     def predict(self, N: Any, D: Any) -> float | np.ndarray:
         """Eq. 2: the loss of a reference model with ``N`` parameters trained on ``D`` tokens."""
-        n = as_array("N", N, low=0, low_open=True)
-        d = as_array("D", D, low=0, low_open=True)
+        n = as_param_count("N", N)
+        d = as_token_count("D", D)
         same_shape(N=n, D=d)
         out = self.a * n ** -self.alpha + self.b * d ** -self.beta + self.E
         return scalar_or_array(out, N, D)
 
     def loss_floor(self, D: float) -> float:
         """The loss an infinitely large model reaches with ``D`` tokens: ``b·D^-β + E``."""
-        d = as_number("D", D, low=0, low_open=True)
+        if np.ndim(D) != 0:
+            raise ValueError(f"D = {D!r} must be one number")
+        d = float(as_token_count("D", D))
         return float(self.b * d ** -self.beta + self.E)
 
     def params_for(self, loss: Any, D: float) -> float | np.ndarray:

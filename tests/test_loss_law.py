@@ -140,3 +140,19 @@ def test_irreducible_must_be_true_or_false(irreducible):
     d = np.array([2e9, 6e9, 2e10, 6e10, 2e11, 6e11, 2e10, 2e11, 2e9])
     with pytest.raises(ValueError, match=rf"^irreducible = {irreducible!r} must be True or False$"):
         LossLaw.fit(n, d, 400 * n ** -0.34 + 410 * d ** -0.28, irreducible=irreducible)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda law: law.predict(7.61, 1e12), r"^N = 7\.61 is outside the valid range \[100000, "
+     r"1e\+14\] \(a raw count\); it looks like billions: pass 7\.61e9 for 7\.61B$"),
+    (lambda law: law.predict(7.61e9, 18.0), r"^D = 18\.0 is outside the valid range \[1e\+06, "
+     r"1e\+16\] tokens \(a raw count\); it looks like trillions or billions: pass 18e12 for 18T$"),
+    (lambda law: law.loss_floor(1.0), r"^D = 1\.0 is outside the valid range"),
+    (lambda law: LossLaw.fit([1, 2, 3, 4, 5, 6], [1e12] * 6, [3, 2.8, 2.6, 2.5, 2.4, 2.3]),
+     r"^N = 1\.0 is outside the valid range .* it looks like billions"),
+])
+def test_sizes_and_tokens_in_billions_are_refused_with_a_hint(call, message):
+    """Before, eq. 2 took a size of 7.61 and 18 tokens as they came, and read off a loss."""
+    law = LossLaw(a=400.0, alpha=0.34, b=410.0, beta=0.28)
+    with pytest.raises(ValueError, match=message):
+        call(law)
