@@ -124,6 +124,8 @@ class SplitTrend:
         """95% interval of the ratio over the draws that define one; the upper end is +inf when
         more than 2.5% of them have a slope before that is zero or negative."""
         ok = self.ratio_draws[~np.isnan(self.ratio_draws)]
+        if not ok.size:  # no bootstrap draws (n_boot = 0): no interval
+            return float("nan"), float("nan")
         lo, hi = np.percentile(ok, [2.5, 97.5], method="inverted_cdf")
         return float(lo), float(hi)
 

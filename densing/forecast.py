@@ -65,6 +65,8 @@ class Forecast:
         else:
             raise ValueError(f"source = {source!r} is not 'combined' or 'models'")
         t = ((pd.DatetimeIndex(dates) - self.fit.trend.origin) / pd.Timedelta(days=1)).to_numpy()
+        if not len(lines):  # no draws (n_boot or n_draws = 0): no interval
+            return self.fit.trend.predict(dates), np.full(t.shape, np.nan), np.full(t.shape, np.nan)
         noise = np.random.default_rng(self.seed).normal(0.0, self.scatter, (len(lines), 1))
         draws = lines[:, :1] * t[None, :] + lines[:, 1:] + noise
         tail = (1 - level) / 2 * 100

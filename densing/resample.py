@@ -112,9 +112,11 @@ class Uncertainty:
         return int(np.isnan(getattr(self, f"A_{source}")).sum())
 
     def interval(self, source: str) -> tuple[float, float]:
-        """Percentile interval of the doubling time (days) under ``source``."""
+        """Percentile interval of the doubling time (days) under ``source``; NaN without draws."""
         values = {"models": self.A_models, "reference": self.A_reference,
                   "combined": self.A_combined}[source]
+        if not np.isfinite(values).any():
+            return float("nan"), float("nan")
         tail = (1 - self.level) / 2 * 100
         lo, hi = np.nanpercentile(values, [tail, 100 - tail])
         return float(np.log(2) / hi), float(np.log(2) / lo) if lo > 0 else float("inf")
@@ -126,7 +128,8 @@ class Uncertainty:
             values = getattr(self, f"A_{source}")
             lo, hi = self.interval(source)
             rows.append({"interval": source, "covers": covers,
-                         f"doubling, {self.level:.0%} interval (days)": f"{lo:.0f} to {hi:.0f}",
+                         f"doubling, {self.level:.0%} interval (days)":
+                             "none (no draws)" if np.isnan(lo) else f"{lo:.0f} to {hi:.0f}",
                          "draws": values.size,
                          "draws without a trend": self.failed(source)})
         return pd.DataFrame(rows)
@@ -136,6 +139,9 @@ def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> Referenc
     """Refit ``analysis``'s aggregate reference ``n_draws`` times on resampled data."""
     n_draws, seed = as_count("n_draws", n_draws), as_count("seed", seed)
     spec = analysis.spec
+    if n_draws == 0:  # no refits: intervals from them are NaN
+        return ReferenceDraws(law=np.empty((0, 5)), curve=np.empty((0, 4)),
+                              benchmark_curves={b: np.empty((0, 4)) for b in spec.benchmarks})
     run_weights, law = _law_draws(spec.reference, spec.irreducible, n_draws, seed)
     rng = np.random.default_rng([seed, 1])  # the step-2 resamples, independent of step 1's
     if spec.reference == "task_loss":  # a ladder run drawn in step 1 brings its checkpoints

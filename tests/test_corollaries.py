@@ -55,6 +55,8 @@ def test_split_trend_recovers_two_known_slopes():
     result = split_trend(table, split, n_boot=50)
     assert result.before.A == pytest.approx(0.004) and result.after.A == pytest.approx(0.008)
     assert result.ratio == pytest.approx(2.0)
+    without_draws = split_trend(table, split, n_boot=0)  # an IndexError before
+    assert without_draws.ratio == pytest.approx(2.0) and np.isnan(without_draws.ratio_ci).all()
 
 
 def test_chapter_nine_numbers_are_pinned():

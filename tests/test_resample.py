@@ -88,3 +88,18 @@ def test_uniform_scores_join_meta_s_renamed_repositories():
 def test_bad_uncertainty_settings_are_refused(headline, bands, change, message):
     with pytest.raises(ValueError, match=message):
         uncertainty(headline, **{"draws": bands.draws, **change})
+
+
+def test_no_draws_give_nan_intervals_not_errors():
+    """n_draws = 0 (as n_boot = 0): every interval NaN and the table saying so; before, the
+    refits failed with an unexplained reshape error."""
+    import pandas as pd
+
+    from densing.forecast import forecast
+
+    bands = uncertainty(analyse(Specification(n_boot=0)), n_draws=0)
+    assert all(np.isnan(bands.interval(s)).all() for s in ("models", "reference", "combined"))
+    assert set(bands.table()["doubling, 95% interval (days)"]) == {"none (no draws)"}
+    fc = forecast(Specification(n_boot=50), "2024-10-31", n_draws=0)
+    line, low, high = fc.band(pd.DatetimeIndex([fc.end]))
+    assert np.isfinite(line).all() and np.isnan(low).all() and np.isnan(high).all()
