@@ -39,7 +39,7 @@ def as_array(name: str, values: Any, *, low: float = -np.inf, high: float = np.i
 def as_number(name: str, value: Any, **limits: Any) -> float:
     """One number (not a list or an array of one) within ``limits`` (as ``as_array``)."""
     if np.ndim(value) != 0:
-        raise ValueError(f"{name} = {value!r} must be one number")
+        raise ValueError(f"{name} = {brief(value)} must be one number")
     return float(as_array(name, value, **limits))
 
 
@@ -131,8 +131,9 @@ def check_columns(columns: Any, known: Any, *, table: str = "the table",
         if name not in known and key(name) in by_key:
             raise ValueError(f"{table} has a column {name!r}: did you mean {by_key[key(name)]!r}? "
                              f"Column names are exact ({found})")
-    for name in numeric_unknown:
-        raise ValueError(f"{table} has a column {str(name)!r} of numbers that densing does not "
+    unread = [str(name) for name in numeric_unknown]
+    if unread:
+        raise ValueError(f"{table} has a column {unread[0]!r} of numbers that densing does not "
                          f"read (it reads {', '.join(known)}): rename it or remove it ({found})")
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from densing._batch import batched_least_squares, loss_law_residuals
-from densing._checks import (as_array, as_param_count, as_token_count, check_flag, same_index,
-                             same_length, same_shape, scalar_or_array)
+from densing._checks import (as_array, as_param_count, as_token_count, brief, check_flag,
+                             same_index, same_length, same_shape, scalar_or_array)
 from densing._fit import FitWarning, multistart_fit
 
 _NAMES = ("a", "alpha", "b", "beta", "E")
@@ -80,7 +80,7 @@ class LossLaw:
     def loss_floor(self, D: float) -> float:
         """The loss an infinitely large model reaches with ``D`` tokens: ``b·D^-β + E``."""
         if np.ndim(D) != 0:
-            raise ValueError(f"D = {D!r} must be one number")
+            raise ValueError(f"D = {brief(D)} must be one number")
         d = float(as_token_count("D", D))
         return float(self.b * d ** -self.beta + self.E)
 

@@ -95,7 +95,8 @@ class PerformanceCurve:
 
         span = float(np.ptp(x)) or 1.0
         lower = [-1e4 / span, float(x.min()) - 20 * span]
-        upper = [max(-1e-6, lower[0] * 1e-6), float(x.max()) + 20 * span]  # (below 1e4, -1e-6)
+        # γ below -1e-6, unless the loss spans over 1e4 and the two bounds of γ would cross
+        upper = [max(-1e-6, lower[0] * 1e-6), float(x.max()) + 20 * span]
         if floor is None:
             lower.append(0.0)
             upper.append(float(y.min()))

@@ -47,9 +47,12 @@ def bench_inversion() -> None:
     scores = np.random.default_rng(0).uniform(low + 0.01, high - 0.01, 1_000_000)
     closed = best_of(lambda: ref.effective_params(scores))
 
-    def root_find(score: float) -> float:  # solve predict_score(N, D0) = score for N, in log N
-        return float(np.exp(brentq(lambda ln_n: ref.predict_score(np.exp(ln_n), ref.D0) - score,
-                                   np.log(1e3), np.log(1e16), xtol=1e-12)))
+    law, floor_loss = ref.law, ref.law.loss_floor(ref.D0)
+
+    def root_find(score: float) -> float:  # solve eq. 3 of eq. 2 at D0 = score for N, in log N
+        return float(np.exp(brentq(  # (eq. 2 written out: predict checks N within 1e5-1e14)
+            lambda ln_n: ref.curve.predict(law.a * np.exp(-law.alpha * ln_n) + floor_loss) - score,
+            np.log(1e3), np.log(1e16), xtol=1e-12)))
 
     sample = scores[:2000]
     per_model = best_of(lambda: [root_find(s) for s in sample], repeats=1) / sample.size
