@@ -54,7 +54,7 @@ ARXIV = "arXiv v2 (2024)"
 JOURNAL = "journal (2025)"
 # Chapter 5's reading of the per-model claims (its section "The paper's claims, one by one").
 MATCH_POINTS = 1.0  # "matches": an average score at most this many points lower
-NEAR_TOP = 3  # "near the top": among the three densest of the paper's models
+DENSEST_RANK = 3  # "near the top": among the three densest of the paper's models
 # Chapter 9's chip trend: Epoch AI's GPUs used in ML research, the source the paper's 2.1 years
 # cites (data/chip_trends.csv).
 ML_GPUS = "GPUs used in ML research, FP32 FLOP/s per $ (n=26)"
@@ -271,12 +271,12 @@ def model_claims(ev: Evidence) -> list[Claim]:
               float(llama1.max()), (low, high)),
         Claim("gemma2_9b", "Gemma-2-9B is among the densest", f"density ≈ {top:g}",
               top_where, f"rank {rank['Gemma-2-9B']} of {n} ({rho['Gemma-2-9B']:.2f})",
-              "none; point estimates", verdict(check=rank["Gemma-2-9B"] <= NEAR_TOP),
+              "none; point estimates", verdict(check=rank["Gemma-2-9B"] <= DENSEST_RANK),
               "densing-law", top, float(rho["Gemma-2-9B"])),
         Claim("minicpm3_4b", "MiniCPM-3-4B is among the densest", f"density ≈ {top:g}",
               top_where, f"no density ({_first_clause(minicpm3['reason'])})", "none",
               verdict(check=None if np.isnan(minicpm3["rho"]) else rank.get("MiniCPM-3-4B", n)
-                      <= NEAR_TOP), "densing-law", top, float(minicpm3["rho"])),
+                      <= DENSEST_RANK), "densing-law", top, float(minicpm3["rho"])),
         Claim("llama31_405b", "Llama-3.1-405B, the largest, is not the densest",
               "not the densest", "Fig. 1, as plotted",
               f"rank {rank['Llama-3.1-405B']} of {n} ({rho['Llama-3.1-405B']:.2f})",

@@ -18,6 +18,11 @@ from densing.performance import NEAR_FLOOR, Errors, PerformanceCurve, _check_sco
 NEAR_TOP = 0.05
 
 
+def near_top_line(top: Any, floor: Any) -> Any:
+    """The score above which a score is near the ``top`` of a reach that starts at ``floor``."""
+    return top - NEAR_TOP * (top - floor)
+
+
 @dataclass(frozen=True)
 class Reference:
     """A reference family: a loss law and a loss-to-score curve, read at ``D0`` training tokens."""
@@ -69,7 +74,7 @@ class Reference:
         """Scores above this are within ``NEAR_TOP`` of the reachable range below its top: their
         densities say more about the fitted top than about the model."""
         low, high = self.score_range
-        return high - NEAR_TOP * (high - low)
+        return near_top_line(high, low)
 
     def density(self, score: Any, n_params: Any, errors: Errors = "raise") -> float | np.ndarray:
         """Capability density ``ρ = N̂(S) / N``: how many times its size the model is worth.

@@ -29,7 +29,7 @@ from densing.analysis import (ALL_FLOORS, SCORE, Analysis, Specification, _c4_la
 from densing.ladder import ladder_runs
 from densing.loss_law import refit
 from densing.performance import NEAR_FLOOR, PerformanceCurve
-from densing.reference import NEAR_TOP
+from densing.reference import near_top_line
 from densing.trend import fit_lines, resampled_lines
 
 
@@ -54,7 +54,7 @@ class ReferenceDraws:
         floor_loss = b * D0 ** -beta + e
         top = c * np.exp(-np.logaddexp(0.0, -gamma * (floor_loss - mid))) + d
         s = np.asarray(score, float)[None, :]
-        ok = (s >= d + NEAR_FLOOR * c) & (s <= top - NEAR_TOP * (top - d)) & (s < top)
+        ok = (s >= d + NEAR_FLOOR * c) & (s <= near_top_line(top, d)) & (s < top)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             # ρ = ((mid - ln(c/(s-d) - 1)/γ - L_floor)/a)^(-1/α) / N, in place in one array
             rho = s - d
@@ -88,6 +88,10 @@ class ReferenceDraws:
         c, gamma, mid, d = (self.curve[:, i] for i in range(4))
         floor_loss = b * D0 ** -beta + e
         return c * np.exp(-np.logaddexp(0.0, -gamma * (floor_loss - mid))) + d
+
+    def near_top(self, D0: float) -> np.ndarray:
+        """Each draw's line above which a score is near the top of its reach at ``D0``."""
+        return near_top_line(self.reach(D0), self.curve[:, 3])
 
 
 @dataclass(frozen=True)
