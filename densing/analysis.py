@@ -18,7 +18,7 @@ from densing._checks import as_count, check_d0, check_flag
 from densing._fit import FitWarning
 from densing.benchmarks import FLOORS, c4_loss_law
 from densing.data import BENCHMARKS, DATA_DIR, check_sources, load_ladder, load_models
-from densing.ladder import ladder_runs
+from densing.ladder import fit_one_step_reference, ladder_runs
 from densing.loss_law import LossLaw
 from densing.performance import PerformanceCurve
 from densing.reference import Reference
@@ -34,7 +34,7 @@ ALL_FLOORS = {**FLOORS, "bbh_leaderboard": None, "math_hard_leaderboard": 0.0}
 AGGREGATES = ("mean_score", "geometric", "median")
 MIN_BENCHMARKS = 3  # the per-benchmark aggregates' default: at least three of the five benchmarks
 CHOICES = {"scores": ("reported", "uniform"), "panel": ("models", "obsscaling", "both"),
-           "reference": ("c4_panel", "task_loss"), "params": ("total", "non_embedding"),
+           "reference": ("c4_panel", "task_loss", "one_step"), "params": ("total", "non_embedding"),
            "estimator": ESTIMATORS, "models": ("all", "paper"), "aggregate": AGGREGATES,
            "moe": ("exclude", "total", "active")}
 # The ObsScaling row of this model gives its training tokens in billions; it is never used.
@@ -44,6 +44,7 @@ OBSSCALING_UNUSABLE = ("cerebras/btlm-3b-8k-base",)
 # (arXiv:2405.04434), DeepSeek-Coder-V2 (arXiv:2406.11931), Mixtral (arXiv:2401.04088), Jamba
 # (arXiv:2403.19887), each paper's abstract.
 OBSSCALING_MOE_FAMILIES = ("DeepSeek-MoE", "DeepSeek-V2", "DeepSeek-Coder-V2", "Mixtral", "Jamba")
+LADDER_REFERENCES = ("task_loss", "one_step")  # fitted on the OLMo ladder's MMLU, no panel
 SCORE = "score"  # the key of the aggregate reference: the mean of the specification's benchmarks
 
 
@@ -54,7 +55,8 @@ class Specification:
     benchmarks: tuple[str, ...] = BENCHMARKS  # densities of the mean of these scores
     scores: str = "reported"  # "reported" (models.csv) or "uniform" (ObsScaling harness)
     panel: str = "models"  # step-2 panel: "models", "obsscaling" or "both"
-    reference: str = "c4_panel"  # C4 loss law + panel curve, or "task_loss" (ladder MMLU only)
+    reference: str = "c4_panel"  # C4 loss law + panel curve, or, from the ladder's MMLU only,
+    # "task_loss" (eq. 2 on its answer loss + eq. 3) or "one_step" (eq. 2's form on -ln accuracy)
     irreducible: bool = False  # eq. 2 with an irreducible term E
     D0: float = 1e12  # training tokens of the reference models the densities are read at
     params: str = "total"  # parameter count densities divide by: "total" or "non_embedding"
@@ -89,7 +91,7 @@ class Specification:
         allowed = UNIFORM_BENCHMARKS if self.scores == "uniform" else BENCHMARKS
         if self.panel != "models":
             allowed = tuple(b for b in allowed if b in UNIFORM_BENCHMARKS)
-        if self.reference == "task_loss":
+        if self.reference in LADDER_REFERENCES:
             allowed = ("mmlu",)
         if not self.benchmarks or len(set(self.benchmarks)) < len(self.benchmarks):
             raise ValueError(f"benchmarks = {self.benchmarks!r} must be distinct and non-empty")
@@ -98,9 +100,9 @@ class Specification:
                 raise ValueError(f"benchmarks = {b!r} is not available with scores="
                                  f"{self.scores!r}, panel={self.panel!r}, reference="
                                  f"{self.reference!r}; choose from {allowed}")
-        if self.reference == "task_loss" and self.panel != "models":
-            raise ValueError(f"panel = {self.panel!r} has no effect with reference='task_loss' "
-                             "(it has no panel); leave panel='models'")
+        if self.reference in LADDER_REFERENCES and self.panel != "models":
+            raise ValueError(f"panel = {self.panel!r} has no effect with reference="
+                             f"{self.reference!r} (it has no panel); leave panel='models'")
         if self.params == "non_embedding" and self.panel != "models":
             raise ValueError(f"params = 'non_embedding' needs panel='models': panel = "
                              f"{self.panel!r} publishes no non-embedding counts")
@@ -241,6 +243,10 @@ def _fitted_references(key: Specification
         if key.reference == "task_loss":
             law, curve, points = _task_loss_reference(key.irreducible)
             return law, {"mmlu": curve, SCORE: curve}, points
+        if key.reference == "one_step":
+            ref = fit_one_step_reference(_ladder(), "mmlu", percent=True,
+                                         irreducible=key.irreducible)
+            return ref.law, {"mmlu": ref.curve, SCORE: ref.curve}, ladder_runs(_ladder(), "mmlu")
         law = _c4_law(key.irreducible)
         rows = panel_rows(key, model_table(key))
         x = law.predict(rows["n_b"] * 1e9, rows["train_tokens_t"] * 1e12)

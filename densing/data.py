@@ -245,3 +245,68 @@ def load_chip_trends(path: Path | None = None) -> pd.DataFrame:
         path, ["quantity", "unit", "source", "quote", "notes"],
         ["value", "interval_low", "interval_high"], sourced=[("value", "source")], ranges=[("value", 1e-3, 1e3)], dates=(),
         label="quantity")
+
+
+# What a row of data/field_rates.csv says about its quantity, and the units its value may be in.
+RATE_DIRECTIONS = ("doubles", "halves", "lag")
+RATE_UNITS = ("days", "months", "years", "factor")
+RATE_EVIDENCE = ("primary", "secondary")
+
+
+def load_field_rates(path: Path | None = None) -> pd.DataFrame:
+    """Measured rates of AI progress beside the densing law (``data/field_rates.csv``), validated:
+    a source and a quote on every row, a known direction, unit and kind of evidence, a positive
+    value inside its interval, and ``factor_years`` (the years a ``factor`` is over) exactly where
+    the unit is a factor."""
+    path = DATA_DIR / "field_rates.csv" if path is None else Path(path)
+    text = ["rate", "measures", "direction", "unit", "interval", "period", "evidence", "source",
+            "quote"]
+    table = _sourced_table(path, text, ["value", "interval_low", "interval_high", "factor_years"],
+                           sourced=[("value", "source"), ("value", "quote")],
+                           ranges=[("value", 1e-3, 1e4), ("interval_low", 1e-3, 1e4),
+                                   ("interval_high", 1e-3, 1e4), ("factor_years", 0.1, 100)],
+                           dates=(), label="rate")
+    for column, allowed in (("direction", RATE_DIRECTIONS), ("unit", RATE_UNITS),
+                            ("evidence", RATE_EVIDENCE)):
+        bad = table[~table[column].isin(allowed)]
+        if len(bad):
+            raise ValueError(f"{path.name}: {column} = {bad[column].iloc[0]!r} (rate "
+                             f"{bad['rate'].iloc[0]}) is not one of {allowed}")
+    for _, row in table.iterrows():
+        if row[["value", "interval"]].isna().any():
+            raise ValueError(f"{path.name}: rate {row['rate']} needs a value and an interval kind "
+                             "('no interval published' where there is none)")
+        low, high = row["interval_low"], row["interval_high"]
+        if pd.isna(low) != pd.isna(high) or (pd.notna(low) and not low <= row["value"] <= high):
+            raise ValueError(f"{path.name}: interval [{low}, {high}] of {row['rate']} must hold "
+                             f"its value {row['value']} (both ends, or neither)")
+        if (row["unit"] == "factor") != pd.notna(row["factor_years"]):
+            raise ValueError(f"{path.name}: factor_years of {row['rate']} must be given exactly "
+                             "when the unit is 'factor'")
+        if row["unit"] == "factor" and not min(row["value"], low if pd.notna(low) else 2) > 1:
+            raise ValueError(f"{path.name}: value = {row['value']} and interval_low = {low} of "
+                             f"{row['rate']} are factors and must exceed 1")
+    return table
+
+
+def load_critiques(path: Path | None = None) -> pd.DataFrame:
+    """Numbers of the works that question or extend the densing law (``data/critiques.csv``),
+    validated: a source and a quote beside every value, primary or secondary said, and a value
+    inside its interval where one is given. Indexed by ``(work, quantity)``."""
+    path = DATA_DIR / "critiques.csv" if path is None else Path(path)
+    text = ["work", "quantity", "unit", "interval", "evidence", "source", "quote"]
+    table = _sourced_table(path, text, ["value", "interval_low", "interval_high"],
+                           sourced=[("value", "source"), ("value", "quote")],
+                           ranges=[("value", -1e4, 1e4)], dates=(), label="quantity")
+    bad = table[~table["evidence"].isin(RATE_EVIDENCE)]
+    if len(bad):
+        raise ValueError(f"{path.name}: evidence = {bad['evidence'].iloc[0]!r} (quantity "
+                         f"{bad['quantity'].iloc[0]}) is not one of {RATE_EVIDENCE}")
+    low, high = table["interval_low"], table["interval_high"]
+    wrong = table[(low.isna() != high.isna()) | (low > table["value"]) | (high < table["value"])]
+    if len(wrong):
+        raise ValueError(f"{path.name}: interval of {wrong['quantity'].iloc[0]} must hold its "
+                         "value (both ends, or neither)")
+    if table.duplicated(["work", "quantity"]).any():
+        raise ValueError(f"{path.name}: a work and quantity appear twice")
+    return table.set_index(["work", "quantity"])

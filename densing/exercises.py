@@ -104,6 +104,15 @@ def _price_fold() -> float:
     return price_trend(prices, prices["input_usd_per_mtok"], n_boot=0).fold
 
 
+def _one_step_13b() -> float:
+    from densing.ladder import fit_one_step_reference
+
+    target = _ladder().query("role == 'target' and task == 'mmlu' and size == '13B' "
+                             "and is_final").iloc[0]
+    return float(fit_one_step_reference(_ladder(), "mmlu").predict_score(target["n_params"],
+                                                                         target["tokens"]))
+
+
 EXERCISES: dict[str, Exercise] = {
     "ch1-mmlu-alpha": Exercise("α of eq. 2 + E fitted to the MMLU loss (bits per byte) of the "
                                "ladder's final checkpoints", _mmlu_alpha),
@@ -122,6 +131,8 @@ EXERCISES: dict[str, Exercise] = {
                                  _qwen_density),
     "ch9-price-fold": Exercise("how many times cheaper the cheapest GPT-3.5-level input price "
                                "became", _price_fold),
+    "ch10-one-step-13b": Exercise("the one-step reference's MMLU accuracy for OLMo-2 13B",
+                                  _one_step_13b),
 }
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from densing._fit import FitWarning
 from densing.data import RANDOM_GUESS
 from densing.loss_law import LossLaw
-from densing.performance import PerformanceCurve
+from densing.performance import NEAR_FLOOR, LogAccuracy, PerformanceCurve
 from densing.reference import Reference
 
 FIT_SIZES = ("190M", "370M", "760M", "1B")
@@ -40,6 +40,44 @@ def fit_task_reference(ladder: pd.DataFrame, task: str, *, loss: str = "loss_bpb
     curve = PerformanceCurve.fit(runs[loss], runs["accuracy"], floor=RANDOM_GUESS[task],
                                  ceiling=1.0)
     return Reference(law, curve, D0=D0)
+
+
+def fit_one_step_reference(ladder: pd.DataFrame, task: str, *, percent: bool = False,
+                           irreducible: bool = False, sizes: Sequence[str] = FIT_SIZES,
+                           multipliers: Sequence[str] = FIT_MULTIPLIERS,
+                           D0: float = 1e12) -> Reference:
+    """The one-step reference (Krajewski et al., arXiv:2512.08894): eq. 2's form fitted to
+    ``-ln Q'`` of the final checkpoints, ``Q'`` the accuracy above random guessing as a share of
+    what is left above it; no loss step. Scores in percent with ``percent``.
+
+    Only runs with ``Q' > NEAR_FLOOR`` are fitted: near chance ``-ln Q'`` is noise that grows without
+    bound (the authors likewise fit only runs 5% above the random baseline)."""
+    final = ladder_runs(ladder, task, sizes, multipliers).query("is_final")
+    scale = 100.0 if percent else 1.0
+    curve = LogAccuracy(floor=scale * RANDOM_GUESS[task], ceiling=scale)
+    y = curve.loss_for(scale * final["accuracy"].to_numpy(float), errors="coerce")
+    keep = np.isfinite(y) & (y < -np.log(NEAR_FLOOR))
+    law = LossLaw.fit(final["n_params"][keep], final["tokens"][keep], y[keep],
+                      irreducible=irreducible)
+    return Reference(law, curve, D0=D0)
+
+
+def method_comparison(ladder: pd.DataFrame, tasks: Sequence[str] | None = None) -> pd.DataFrame:
+    """The two-step method (``heldout_errors``) and the one-step reference fitted on the same
+    ladder runs, each predicting the held-out targets' accuracy: one row per task and target with
+    ``accuracy``, ``two_step_error`` and ``one_step_error`` (predicted minus measured, in points
+    of accuracy, as fractions)."""
+    tasks = list(tasks or sorted(RANDOM_GUESS))
+    two = heldout_errors(ladder, tasks)
+    targets = ladder[(ladder["role"] == "target") & ladder["is_final"]]
+    one = []
+    for task in tasks:
+        ref = fit_one_step_reference(ladder, task)
+        held = targets[targets["task"] == task]
+        one.extend(ref.predict_score(held["n_params"], held["tokens"]) - held["accuracy"])
+    return pd.DataFrame({"task": two["task"], "model": two["model"], "accuracy": two["accuracy"],
+                         "two_step_error": two["accuracy_error"],
+                         "one_step_error": np.asarray(one, dtype=float)})
 
 
 def heldout_errors(ladder: pd.DataFrame, tasks: Sequence[str] | None = None, *,

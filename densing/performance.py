@@ -159,3 +159,30 @@ def _check_scores(score: Any, low: float, high: float, errors: Errors, what: str
                              f"between {low:.6g} and {high:.6g}")
         s = np.where(bad, np.nan, s)
     return s
+
+
+@dataclass(frozen=True)
+class LogAccuracy:
+    """The one-step reference's map to a score (Krajewski et al., arXiv:2512.08894, eq. 2):
+    a law predicts ``y = -ln Q'`` where ``Q' = (S - floor)/(ceiling - floor)`` is the score above
+    chance, so ``S = floor + (ceiling - floor)·exp(-y)``. Nothing here is fitted: it stands where
+    eq. 3 stands in a two-step reference, so that ``Reference`` reads both alike."""
+
+    floor: float
+    ceiling: float
+    on_bound: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        as_number("floor", self.floor, low=0, high=SCORE_MAX, high_open=True)
+        as_number("ceiling", self.ceiling, low=self.floor, high=SCORE_MAX, low_open=True)
+
+    def predict(self, y: Any) -> float | np.ndarray:
+        """The score at ``y = -ln Q'``."""
+        x = as_array("y", y, low=0)
+        return scalar_or_array(self.floor + (self.ceiling - self.floor) * np.exp(-x), y)
+
+    def loss_for(self, score: Any, errors: Errors = "raise") -> float | np.ndarray:
+        """``y = -ln((S - floor)/(ceiling - floor))``, for ``floor < S < ceiling``; outside it
+        raises ``ValueError`` or gives NaN with ``errors="coerce"``."""
+        s = _check_scores(score, self.floor, self.ceiling, errors, "the range above chance")
+        return scalar_or_array(-np.log((s - self.floor) / (self.ceiling - self.floor)), score)

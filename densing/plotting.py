@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from binascii import b2a_base64
+from textwrap import fill
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -259,3 +260,26 @@ def plot_forecast(ax: Axes, forecast: Forecast, title: str = "", names: bool = T
     ax.set(yscale="log", title=title, ylabel="capability density ρ")
     ax.set_ylim(past["rho"].min() / 2, max(later["rho"].max() if len(later) else 1,
                                            envelope["rho"].max()) * 100)
+
+
+def plot_rates(ax: Axes, table: pd.DataFrame) -> None:
+    """Months per doubling or halving of each rate in ``table`` (``field.rates_on_one_axis``,
+    lags left out), shortest at the top, on a log axis: a dot for the estimate, a line for its
+    interval, red for the densing law; an open dot where no interval is published."""
+    y = np.arange(len(table))[::-1]
+    law = table["rate"].str.startswith("densing law").to_numpy()
+    colors = np.where(law, "C3", "C0")
+    has = table["low"].notna().to_numpy()
+    ax.hlines(y[has], table["low"][has], table["high"][has], color=colors[has], lw=2.5,
+              alpha=0.6)
+    ax.scatter(table["months"][has], y[has], color=colors[has], zorder=3)
+    ax.scatter(table["months"][~has], y[~has], facecolor="white", edgecolor=colors[~has],
+               zorder=3)
+    ax.set_yticks(y, [fill(f"{r} ({d})", 26) for r, d in zip(table["rate"], table["direction"],
+                                                              strict=True)])
+    ax.set(xscale="log", xlabel="months per doubling or halving (log scale)")
+    ticks = [t for t in (1, 2, 3, 6, 12, 24, 36) if t <= 1.5 * np.nanmax(table["high"].fillna(
+        table["months"]))]
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.xaxis.set_minor_formatter("")
+    ax.grid(axis="x", which="both", alpha=0.3)

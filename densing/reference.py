@@ -9,7 +9,7 @@ import numpy as np
 
 from densing._checks import as_param_count, check_d0, same_index, same_shape, scalar_or_array
 from densing.loss_law import LossLaw
-from densing.performance import NEAR_FLOOR, Errors, PerformanceCurve, _check_scores
+from densing.performance import NEAR_FLOOR, Errors, LogAccuracy, PerformanceCurve, _check_scores
 
 # The mirror of NEAR_FLOOR: a score within this share of the reachable range (floor to top) below
 # its top sits where N̂ grows without bound (eq. 4's bracket nears 0), so its density says more about
@@ -25,15 +25,20 @@ def near_top_line(top: Any, floor: Any) -> Any:
 
 @dataclass(frozen=True)
 class Reference:
-    """A reference family: a loss law and a loss-to-score curve, read at ``D0`` training tokens."""
+    """A reference family: a loss law and a loss-to-score curve, read at ``D0`` training tokens.
+
+    Two-step (the paper's): eq. 2 predicts a loss, eq. 3 (``PerformanceCurve``) its score. One-step
+    (``LogAccuracy``): the same form of law predicts ``-ln`` of the score above chance directly.
+    """
 
     law: LossLaw
-    curve: PerformanceCurve
+    curve: PerformanceCurve | LogAccuracy
     D0: float = 1e12
 
     def __post_init__(self) -> None:
-        if not isinstance(self.law, LossLaw) or not isinstance(self.curve, PerformanceCurve):
-            raise ValueError(f"Reference needs a LossLaw and a PerformanceCurve, got "
+        if not isinstance(self.law, LossLaw) or not isinstance(self.curve,
+                                                               (PerformanceCurve, LogAccuracy)):
+            raise ValueError(f"Reference needs a LossLaw and a PerformanceCurve or LogAccuracy, got "
                              f"{type(self.law).__name__} and {type(self.curve).__name__}")
         check_d0(self.D0)
 

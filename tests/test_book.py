@@ -13,7 +13,8 @@ import pytest
 
 FIGURES_PER_PAGE = {"00_introduction": 1, "01_loss_law": 1, "02_performance_curve": 2,
                     "03_effective_parameters": 1, "04_density": 1, "05_densing_law": 2,
-                    "06_choices": 3, "07_forecast": 4, "08_your_model": 0, "09_corollaries": 4}
+                    "06_choices": 3, "07_forecast": 4, "08_your_model": 0, "09_corollaries": 4,
+                    "10_field": 2}
 
 
 @pytest.mark.parametrize("page", FIGURES_PER_PAGE)

@@ -42,7 +42,8 @@ def test_bad_input_is_refused(key, value, message):
 
 
 CHAPTERS = ["01_loss_law", "02_performance_curve", "03_effective_parameters", "04_density",
-            "05_densing_law", "06_choices", "07_forecast", "08_your_model", "09_corollaries"]
+            "05_densing_law", "06_choices", "07_forecast", "08_your_model", "09_corollaries",
+            "10_field"]
 
 
 @pytest.mark.parametrize("page", CHAPTERS)

@@ -28,7 +28,7 @@ TERMS = ["reference", "loss law", "performance curve", "effective parameter size
          "density on the curve"]
 LINKING_CHAPTERS = ["00_introduction", "01_loss_law", "02_performance_curve",
                     "03_effective_parameters", "04_density", "05_densing_law", "06_choices",
-                    "08_your_model", "09_corollaries"]
+                    "08_your_model", "09_corollaries", "10_field"]
 NOTEBOOKS = "_static/notebooks/chapters"
 STUB = "This page is being written"
 
