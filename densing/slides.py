@@ -28,7 +28,7 @@ REVEAL = "_static/reveal"
 # What a deck loads of reveal.js (paths inside sphinx_revealjs/_static/revealjs/).
 REVEAL_FILES = ["LICENSE", "dist/reveal.js", "dist/reveal.css", "dist/theme/white.css",
                 "dist/theme/fonts/source-sans-pro"]
-CHAPTER_PAGE = re.compile(r"chapters/0\d_\w+")
+CHAPTER_PAGE = re.compile(r"chapters/\d\d_\w+")
 SKIPPED_TITLES = {"exercises", "solutions"}
 COLLAPSED_CLASSES = {"dropdown", "toggle", "toggle-hidden", "solution"}
 # What the deck never needs from a page: dropping it first keeps parsing fast (the pages carry

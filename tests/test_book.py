@@ -57,7 +57,7 @@ def test_bibliography_labels_are_the_in_text_citations(html):
     labels = re.findall(r'<span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">',
                         references)
     cited = {re.sub(r"<[^>]+>", "", text) for page in ("00_introduction.html", "01_loss_law.html",
-                                                        "06_choices.html")
+                                                        "06_choices.html", "10_field.html")
              for text in re.findall(r'href="references\.html#[^"]*"[^>]*>(.*?)</a>',
                                     (html / "chapters" / page).read_text())}
     assert len(labels) >= 4

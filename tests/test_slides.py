@@ -165,7 +165,7 @@ def test_a_chapter_page_links_its_deck_and_other_pages_do_not():
 @pytest.fixture(scope="module")
 def decks(html) -> list[str]:
     found = sorted(p.relative_to(html).as_posix() for p in (html / DECKS).glob("*.html"))
-    chapters = sorted((html / "chapters").glob("0[0-9]_*.html"))
+    chapters = sorted((html / "chapters").glob("[0-9][0-9]_*.html"))
     assert [Path(d).name for d in found] == [c.name for c in chapters]
     return found
 
