@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from densing.analysis import analyse
 from densing.data import BENCHMARKS, load_ladder
 from densing.ladder import method_comparison
-from densing.robustness import JOURNAL_CUTOFF, PAPER_CUTOFF, SPECIFICATIONS, Run
+from densing.robustness import JOURNAL_CUTOFF, PAPER_CUTOFF, SPECIFICATIONS, Run, run
 from densing.trend import DAYS_PER_MONTH
 
 ARXIV, JOURNAL = "arXiv v2 (2024)", "journal (2025)"  # the version labels of paper_values.csv
@@ -164,18 +163,23 @@ def heldout_comparison() -> pd.DataFrame:
                                   "two-step")).reset_index()
 
 
-def reference_kinds() -> pd.DataFrame:
+def reference_kinds(n_draws: int = 500) -> pd.DataFrame:
     """The densing law on MMLU with each kind of reference (``REFERENCES``) at D0 = 1T: the top
-    of its reach, the models it places, record-setters, doubling time and the interval from the
-    models' scatter (the reference held fixed, for all three alike)."""
+    of its reach, the models it places, record-setters, doubling time, and its 95% intervals from
+    the models' scatter (``models low``/``high``) and with the reference refitted too
+    (``combined low``/``high``; ``inf`` where the interval includes no growth)."""
+    runs = run({label: SPECIFICATIONS["mmlu only"].replace(reference=reference)
+                for label, reference in REFERENCES.items()}, n_draws=n_draws)
     rows = []
-    for label, reference in REFERENCES.items():
-        result = analyse(SPECIFICATIONS["mmlu only"].replace(reference=reference))
-        low, high = result.trend.doubling_days_ci
-        rows.append({"reference": label, "reach (MMLU)": result.reference.score_range[1],
-                     "models placed": len(result.used),
-                     "record-setters": len(result.envelope_models),
-                     "doubling (days)": result.trend.doubling_days, "low": low, "high": high})
+    for label, result in runs.items():
+        analysis = result.analysis
+        (m_lo, m_hi), (c_lo, c_hi) = (result.uncertainty.interval(source)
+                                      for source in ("models", "combined"))
+        rows.append({"reference": label, "reach (MMLU)": analysis.reference.score_range[1],
+                     "models placed": len(analysis.used),
+                     "record-setters": len(analysis.envelope_models),
+                     "doubling (days)": analysis.trend.doubling_days, "models low": m_lo,
+                     "models high": m_hi, "combined low": c_lo, "combined high": c_hi})
     return pd.DataFrame(rows)
 
 

@@ -50,8 +50,8 @@ def fit_one_step_reference(ladder: pd.DataFrame, task: str, *, percent: bool = F
     ``-ln Q'`` of the final checkpoints, ``Q'`` the accuracy above random guessing as a share of
     what is left above it; no loss step. Scores in percent with ``percent``.
 
-    Only runs with ``Q' > NEAR_FLOOR`` are fitted: near chance ``-ln Q'`` is noise that grows without
-    bound (the authors likewise fit only runs 5% above the random baseline)."""
+    Only runs with ``Q' > NEAR_FLOOR`` are fitted: near chance ``-ln Q'`` is noise that grows
+    without bound (the authors likewise fit only runs 5% above the random baseline)."""
     final = ladder_runs(ladder, task, sizes, multipliers).query("is_final")
     scale = 100.0 if percent else 1.0
     curve = LogAccuracy(floor=scale * RANDOM_GUESS[task], ceiling=scale)

@@ -38,8 +38,8 @@ class Reference:
     def __post_init__(self) -> None:
         if not isinstance(self.law, LossLaw) or not isinstance(self.curve,
                                                                (PerformanceCurve, LogAccuracy)):
-            raise ValueError(f"Reference needs a LossLaw and a PerformanceCurve or LogAccuracy, got "
-                             f"{type(self.law).__name__} and {type(self.curve).__name__}")
+            raise ValueError(f"Reference needs a LossLaw and a PerformanceCurve or LogAccuracy, "
+                             f"got {type(self.law).__name__} and {type(self.curve).__name__}")
         check_d0(self.D0)
 
     @property

@@ -24,8 +24,8 @@ import pandas as pd
 
 from densing._batch import batched_least_squares, curve_residuals
 from densing._checks import as_array, as_count
-from densing.analysis import (ALL_FLOORS, SCORE, Analysis, Specification, _c4_law, _ladder,
-                              _task_loss_reference, combine_densities)
+from densing.analysis import (ALL_FLOORS, LADDER_REFERENCES, SCORE, Analysis, Specification,
+                              _c4_law, _ladder, _task_loss_reference, combine_densities)
 from densing.ladder import ladder_runs
 from densing.loss_law import refit
 from densing.performance import NEAR_FLOOR, PerformanceCurve
@@ -36,11 +36,20 @@ from densing.trend import fit_lines, resampled_lines
 @dataclass(frozen=True)
 class ReferenceDraws:
     """Refitted references: eq. 2 constants ``(a, α, b, β, E)`` and eq. 3 constants
-    ``(c, γ, l, d)`` of the aggregate curve, one row per draw."""
+    ``(c, γ, l, d)`` of the aggregate curve, one row per draw. A ``one_step`` reference's law
+    predicts ``-ln Q'`` and its "curve" is the fixed map ``S = d + c·exp(-y)`` (γ and l unused)."""
 
     law: np.ndarray  # (draws, 5)
     curve: np.ndarray  # (draws, 4)
     benchmark_curves: dict[str, np.ndarray] = field(default_factory=dict)  # each (draws, 4)
+    one_step: bool = False
+
+    def _score_at(self, loss: np.ndarray, curve: np.ndarray) -> np.ndarray:
+        """Each draw's score at ``loss`` (eq. 3, or the one-step map)."""
+        c, gamma, mid, d = (curve[:, i:i + 1] for i in range(4))
+        if self.one_step:
+            return d + c * np.exp(-loss)
+        return c * np.exp(-np.logaddexp(0.0, -gamma * (loss - mid))) + d
 
     def densities(self, score: np.ndarray, n_params: np.ndarray, D0: float,
                   curve: np.ndarray | None = None) -> np.ndarray:
@@ -52,17 +61,21 @@ class ReferenceDraws:
         a, alpha, b, beta, e = (self.law[:, i:i + 1] for i in range(5))
         c, gamma, mid, d = (curve[:, i:i + 1] for i in range(4))
         floor_loss = b * D0 ** -beta + e
-        top = c * np.exp(-np.logaddexp(0.0, -gamma * (floor_loss - mid))) + d
+        top = self._score_at(floor_loss, curve)
         s = np.asarray(score, float)[None, :]
         ok = (s >= d + NEAR_FLOOR * c) & (s <= near_top_line(top, d)) & (s < top)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # ρ = ((mid - ln(c/(s-d) - 1)/γ - L_floor)/a)^(-1/α) / N, in place in one array
+            # ρ = ((L̂(s) - L_floor)/a)^(-1/α) / N, in place in one array, with L̂(s) =
+            # mid - ln(c/(s-d) - 1)/γ (eq. 3 inverted) or -ln((s-d)/c) (one-step)
             rho = s - d
             np.divide(c, rho, out=rho)
-            rho -= 1.0
-            np.log(rho, out=rho)
-            rho /= gamma
-            np.subtract(mid, rho, out=rho)
+            if self.one_step:
+                np.log(rho, out=rho)
+            else:
+                rho -= 1.0
+                np.log(rho, out=rho)
+                rho /= gamma
+                np.subtract(mid, rho, out=rho)
             rho -= floor_loss
             rho /= a
             np.power(rho, -1.0 / alpha, out=rho)
@@ -84,10 +97,8 @@ class ReferenceDraws:
     def reach(self, D0: float) -> np.ndarray:
         """Highest score each draw's reference can reach at ``D0`` tokens (the top of its
         ``score_range``)."""
-        a, alpha, b, beta, e = (self.law[:, i] for i in range(5))
-        c, gamma, mid, d = (self.curve[:, i] for i in range(4))
-        floor_loss = b * D0 ** -beta + e
-        return c * np.exp(-np.logaddexp(0.0, -gamma * (floor_loss - mid))) + d
+        b, beta, e = (self.law[:, i:i + 1] for i in (2, 3, 4))
+        return self._score_at(b * D0 ** -beta + e, self.curve)[:, 0]
 
     def near_top(self, D0: float) -> np.ndarray:
         """Each draw's line above which a score is near the top of its reach at ``D0``."""
@@ -143,9 +154,20 @@ def draw_references(analysis: Analysis, n_draws: int, seed: int = 0) -> Referenc
     """Refit ``analysis``'s aggregate reference ``n_draws`` times on resampled data."""
     n_draws, seed = as_count("n_draws", n_draws), as_count("seed", seed)
     spec = analysis.spec
+    one_step = spec.reference == "one_step"
     if n_draws == 0:  # no refits: intervals from them are NaN
         return ReferenceDraws(law=np.empty((0, 5)), curve=np.empty((0, 4)),
-                              benchmark_curves={b: np.empty((0, 4)) for b in spec.benchmarks})
+                              benchmark_curves={b: np.empty((0, 4)) for b in spec.benchmarks},
+                              one_step=one_step)
+    if one_step:  # its law refitted on resampled ladder runs; its map to a score has no constants
+        fitted, mapping = analysis.reference.law, analysis.reference.curve
+        n, d, y = fitted._data
+        weights = np.random.default_rng(seed).multinomial(len(y), np.full(len(y), 1 / len(y)),
+                                                          n_draws)
+        curve = np.tile([mapping.ceiling - mapping.floor, np.nan, np.nan, mapping.floor],
+                        (n_draws, 1))
+        return ReferenceDraws(law=refit(n, d, y, fitted, weights), curve=curve,
+                              benchmark_curves={"mmlu": curve}, one_step=True)
     run_weights, law = _law_draws(spec.reference, spec.irreducible, n_draws, seed)
     rng = np.random.default_rng([seed, 1])  # the step-2 resamples, independent of step 1's
     if spec.reference == "task_loss":  # a ladder run drawn in step 1 brings its checkpoints
@@ -290,8 +312,9 @@ def leave_one_out(analysis: Analysis) -> pd.DataFrame:
     """The density of every panel model in the trend when the step-2 curve of the aggregate is
     refitted without it (step 1, and the floor, held): how much a model's density owes to its own
     place in the panel. Columns ``model``, ``rho`` and ``rho_left_out``."""
-    if analysis.spec.reference == "task_loss":
-        raise ValueError("reference = 'task_loss' has no panel of models to leave one out of")
+    if analysis.spec.reference in LADDER_REFERENCES:
+        raise ValueError(f"reference = {analysis.spec.reference!r} has no panel of models to "
+                         "leave one out of")
     panel, fitted = analysis.panel, analysis.reference.curve
     trend = analysis.used.set_index("model")
     rows = panel[panel[SCORE].notna()].reset_index(drop=True)

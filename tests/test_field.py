@@ -208,7 +208,9 @@ def test_each_kind_of_reference_on_mmlu():
     assert one["reach (MMLU)"] == pytest.approx(61.76, abs=0.01)
     assert one["models placed"] == 33
     assert one["doubling (days)"] == pytest.approx(68.2, abs=0.1)
-    assert (one["low"], one["high"]) == pytest.approx((53.5, 262.1), abs=0.1)
+    assert (one["models low"], one["models high"]) == pytest.approx((53.5, 262.1), abs=0.1)
+    assert one["combined low"] == pytest.approx(26.8, abs=0.1)
+    assert np.isinf(one["combined high"]), "the one-step law's combined interval now has an end"
     assert table.loc["two-step, C4 loss and panel curve", "models placed"] == 95
 
 
@@ -264,3 +266,21 @@ def test_the_answer_page_and_chapter_5_set_the_versions_side_by_side(html):
         text = page_text(html, page)
         assert "0.0069" in text and "0.0065" in text, page
         assert "51 (secondary)" in text and "30–124" in text and "30–131" in text, page
+
+
+def test_the_one_step_reference_refits_reproduce_its_own_densities():
+    from densing.resample import draw_references, leave_one_out, uncertainty
+
+    result = analyse(Specification(reference="one_step", benchmarks=("mmlu",), n_boot=0))
+    draws = draw_references(result, 20)
+    same = type(draws)(law=np.tile([list(result.reference.law.params.values()) + [0.0]], (2, 1)),
+                       curve=draws.curve[:2], one_step=True)
+    used = result.used
+    rho = same.densities(used["score"].to_numpy(float), used["n_b"].to_numpy(float) * 1e9, 1e12)
+    assert np.allclose(rho, used["rho"].to_numpy(float)[None, :], rtol=1e-9), \
+        "a refit with the fitted constants must give the fitted densities"
+    assert np.allclose(same.reach(1e12), result.reference.score_range[1])
+    low, high = uncertainty(result, n_draws=200).interval("combined")
+    assert low < result.trend.doubling_days < high
+    with pytest.raises(ValueError, match=r"reference = 'one_step' has no panel"):
+        leave_one_out(result)

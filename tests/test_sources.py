@@ -20,7 +20,8 @@ def _read(path) -> pd.DataFrame:
 def test_the_data_tables_are_found():
     names = {path.name for path in TABLES}
     assert {"models.csv", "api_prices.csv", "early_models.csv", "chip_trends.csv",
-            "alternative_scores.csv", "paper_values.csv", "paper_facts.csv"} <= names
+            "alternative_scores.csv", "paper_values.csv", "paper_facts.csv", "field_rates.csv",
+            "critiques.csv"} <= names
 
 
 @pytest.mark.parametrize("path", TABLES, ids=lambda path: path.name)
