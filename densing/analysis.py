@@ -34,8 +34,8 @@ ALL_FLOORS = {**FLOORS, "bbh_leaderboard": None, "math_hard_leaderboard": 0.0}
 AGGREGATES = ("mean_score", "geometric", "median")
 MIN_BENCHMARKS = 3  # the per-benchmark aggregates' default: at least three of the five benchmarks
 CHOICES = {"scores": ("reported", "uniform"), "panel": ("models", "obsscaling", "both"),
-           "reference": ("c4_panel", "task_loss", "one_step"), "params": ("total", "non_embedding"),
-           "estimator": ESTIMATORS, "models": ("all", "paper"), "aggregate": AGGREGATES,
+           "reference": ("c4_panel", "task_loss", "one_step"),
+           "params": ("total", "non_embedding"), "estimator": ESTIMATORS, "models": ("all", "paper"), "aggregate": AGGREGATES,
            "moe": ("exclude", "total", "active")}
 # The ObsScaling row of this model gives its training tokens in billions; it is never used.
 OBSSCALING_UNUSABLE = ("cerebras/btlm-3b-8k-base",)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from densing.analysis import Specification
+from densing.answer import ARXIV, JOURNAL
 from densing.data import BENCHMARKS, load_ladder
 from densing.ladder import method_comparison
 from densing.robustness import JOURNAL_CUTOFF, PAPER_CUTOFF, SPECIFICATIONS, Run, run
 from densing.trend import DAYS_PER_MONTH
 
-ARXIV, JOURNAL = "arXiv v2 (2024)", "journal (2025)"  # the version labels of paper_values.csv
 # What each of the paper's benchmarks mostly asks for: recalling facts (MMLU, the knowledge that
 # "Incompressible Knowledge Probes" tests) or carrying out steps (reasoning, mathematics, code).
 KIND = {"mmlu": "knowledge", "bbh": "procedural", "math": "procedural",
@@ -81,10 +82,10 @@ def densing_rows(headline: Run, paper: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).assign(measures=measures, direction="doubles")
 
 
-def _paper_period(run: Run) -> str:
+def _paper_period(result: Run) -> str:
     """The release months of the paper's own models (its Figure 1), as models.csv dates them."""
-    dates = run.analysis.densities.loc[run.analysis.densities["in_paper"].astype(bool),
-                                       "release_date"].dropna()
+    densities = result.analysis.densities
+    dates = densities.loc[densities["in_paper"].astype(bool), "release_date"].dropna()
     return f"{dates.min():%Y-%m} to {dates.max():%Y-%m}"
 
 
@@ -107,20 +108,20 @@ def paper_versions(paper: pd.DataFrame, runs: dict[str, Run]) -> pd.DataFrame:
                                   (JOURNAL, "A_secondary", ("A_before_chatgpt",
                                                             "A_after_chatgpt"))):
         doubling = value(version, "doubling_months")
-        run = runs[CLOSEST[version]]
-        low, high = run.uncertainty.interval("combined")
+        closest = runs[CLOSEST[version]]
+        low, high = closest.uncertainty.interval("combined")
         rows.append({
             "version": version,
             "models": f"{value(version, 'n_models'):.0f}{marked(version, 'n_models')}",
-            "data to": (f"{pd.Timestamp(run.analysis.spec.window[1]):%B %Y}"
-                        + ("" if version == ARXIV else " (secondary)")),
+            "data to": (f"{pd.Timestamp(closest.analysis.spec.window[1]):%B %Y}"
+                        + (" (ours; none stated)" if version == ARXIV else " (secondary)")),
             "doubling (months)": f"{doubling:g}{marked(version, 'doubling_months')}",
             "A printed (per day)": f"{value(version, A_key):g}{marked(version, A_key)}",
             "A implied by the doubling (per day)": f"{implied_A(doubling):.4f}",
             "A before → after ChatGPT": (f"{value(version, split[0]):g} → "
                                          f"{value(version, split[1]):g}{marked(version, split[1])}"
                                          + (", MMLU only" if version == ARXIV else "")),
-            "ours, closest (days)": f"{run.analysis.trend.doubling_days:.0f}",
+            "ours, closest (days)": f"{closest.analysis.trend.doubling_days:.0f}",
             "ours, 95% interval (days)": f"{low:.0f}–{high:.0f}",
         })
     return pd.DataFrame(rows)
@@ -133,18 +134,18 @@ def benchmark_trends(runs: dict[str, Run]) -> pd.DataFrame:
     combined interval excludes no growth."""
     rows = []
     for b in BENCHMARKS:
-        run = runs[f"{b} only"]
-        trend, bands = run.analysis.trend, run.uncertainty
+        result = runs[f"{b} only"]
+        trend, bands = result.analysis.trend, result.uncertainty
         (m_lo, m_hi), (c_lo, c_hi) = bands.interval("models"), bands.interval("combined")
         rows.append({"benchmark": b, "kind": KIND[b], "record-setters":
-                     len(run.analysis.envelope_models), "doubling (days)": trend.doubling_days,
+                     len(result.analysis.envelope_models), "doubling (days)": trend.doubling_days,
                      "models low": m_lo, "models high": m_hi, "combined low": c_lo,
                      "combined high": c_hi,
                      "grows": bool(np.isfinite(c_hi) and c_lo > 0 and c_hi > 0)})
     return pd.DataFrame(rows)
 
 
-def benchmark_specifications() -> dict[str, object]:
+def benchmark_specifications() -> dict[str, Specification]:
     """Chapter 6's single-benchmark specifications, by label ("mmlu only", ...)."""
     return {f"{b} only": SPECIFICATIONS[f"{b} only"] for b in BENCHMARKS}
 
