@@ -267,7 +267,8 @@ def _fitted_references(key: Specification
 
 
 def panel_rows(spec: Specification, table: pd.DataFrame) -> pd.DataFrame:
-    """The dense models with known size, tokens and at least one of the benchmarks: step 2's panel.
+    """The dense models with known size, tokens and at least one of the benchmarks, and no
+    instruction-style data in their base: step 2's panel.
 
     Columns ``model``, ``source`` ("models" or "obsscaling"), ``n_b``, ``train_tokens_t``, the
     benchmarks and ``score``.
@@ -275,7 +276,11 @@ def panel_rows(spec: Specification, table: pd.DataFrame) -> pd.DataFrame:
     columns = ["n_b", "train_tokens_t", *spec.benchmarks, SCORE]
     parts = []
     if spec.panel in ("models", "both"):
-        own = table[(table["architecture"] == "dense")].assign(source="models")
+        # A reference model is plainly pre-trained: a base its report says was trained on
+        # instruction-style data (base_instruction_data yes or likely) would lift the curve.
+        plain = ~table.get("base_instruction_data", pd.Series("", index=table.index)).isin(
+            ("yes", "likely"))
+        own = table[(table["architecture"] == "dense") & plain].assign(source="models")
         parts.append(own[["model", "hub_id", "source", *columns]])
     if spec.panel in ("obsscaling", "both"):
         obs = _obsscaling()

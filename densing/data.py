@@ -112,7 +112,10 @@ def load_ladder(path: Path | None = None) -> pd.DataFrame:
 BENCHMARKS = ("mmlu", "bbh", "math", "humaneval", "mbpp")
 _MODEL_TEXT = ["model", "family", "hub_id", "release_date_source", "architecture", "params_source",
                "params_non_embedding_source", "params_active_source", "train_tokens_source",
-               "notes"]
+               "base_instruction_data", "notes"]
+# Whether a model's "base" was trained on instruction-style data (SFT-style, chain-of-thought or
+# agentic data in pre- or mid-training), as its report says: empty where no report was checked.
+BASE_INSTRUCTION_DATA = ("yes", "likely", "no")
 _MODEL_NUMBERS = ["params_b", "params_non_embedding_b", "params_active_b", "train_tokens_t"]
 
 
@@ -150,6 +153,12 @@ def _validated_models(path: Path, modified_ns: int) -> pd.DataFrame:
         raise ValueError(f"{path.name}: release_date must be YYYY-MM-DD: {exc}") from exc
     if not set(table["architecture"]) <= {"dense", "moe"}:
         raise ValueError(f"{path.name}: architecture must be 'dense' or 'moe'")
+    flagged = table["base_instruction_data"].dropna()
+    odd = flagged[~flagged.isin(BASE_INSTRUCTION_DATA)]
+    if len(odd):
+        raise ValueError(f"{path.name}: base_instruction_data = {odd.iloc[0]!r} (model "
+                         f"{table.loc[odd.index[0], 'model']}) is not one of "
+                         f"{BASE_INSTRUCTION_DATA} or empty")
     checks = [("params_b", 1e-3, 1e4), ("params_non_embedding_b", 1e-3, 1e4),
               ("params_active_b", 1e-3, 1e4),
               ("train_tokens_t", 1e-3, 1e3)]
@@ -310,3 +319,31 @@ def load_critiques(path: Path | None = None) -> pd.DataFrame:
     if table.duplicated(["work", "quantity"]).any():
         raise ValueError(f"{path.name}: a work and quantity appear twice")
     return table.set_index(["work", "quantity"])
+
+
+# Why a 2026 release gives the paper's instrument nothing to measure (data/unseen_2026.csv).
+UNSEEN_REASONS = ("no open base weights", "only variants", "base scores not readable",
+                  "no base scores published")
+
+
+def load_unseen(path: Path | None = None) -> pd.DataFrame:
+    """Open releases of 2026 with no usable base-model scores on the paper's benchmarks
+    (``data/unseen_2026.csv``), validated: a known ``reason``, a followable source on every row,
+    and release dates (where given) in 2026."""
+    path = DATA_DIR / "unseen_2026.csv" if path is None else Path(path)
+    text = ["model", "family", "release_date", "release_date_note", "reason", "reports_instead",
+            "source"]
+    table = _sourced_table(path, text, [], sourced=[], ranges=[], dates=(), label="model")
+    bad = table[~table["reason"].isin(UNSEEN_REASONS)]
+    if len(bad):
+        raise ValueError(f"{path.name}: reason = {bad['reason'].iloc[0]!r} (model "
+                         f"{bad['model'].iloc[0]}) is not one of {UNSEEN_REASONS}")
+    unsourced = table[table["source"].fillna("").str.strip().eq("")]
+    if len(unsourced):
+        raise ValueError(f"{path.name}: model {unsourced['model'].iloc[0]} has no source")
+    dates = pd.to_datetime(table["release_date"], format="%Y-%m-%d", errors="coerce")
+    wrong = table[table["release_date"].notna() & ~dates.dt.year.eq(2026)]
+    if len(wrong):
+        raise ValueError(f"{path.name}: release_date = {wrong['release_date'].iloc[0]!r} (model "
+                         f"{wrong['model'].iloc[0]}) must be a 2026 date YYYY-MM-DD")
+    return table.assign(release_date=dates)

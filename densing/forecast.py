@@ -148,6 +148,49 @@ def forecasts(spec: Specification, cutoffs: tuple[str, ...], **kwargs) -> dict[s
     return {c: forecast(spec, c, n_draws=n_draws, draws=draws, **kwargs) for c in cutoffs}
 
 
+# The book's headline sees no model of 2026 (each lacks a score, or is a mixture of experts): the
+# specification that scores 2026 takes the median of at least three per-benchmark densities and
+# counts mixtures of experts by their total parameters, as every density in the book does.
+SEES_2026 = Specification(aggregate="median", moe="total")
+END_2026 = "2026-11-30"  # the 2026 models in data/models.csv were sought up to November 2026
+
+
+def forecasts_to(spec: Specification, cutoffs: tuple[str, ...], end: str = END_2026,
+                 n_draws: int = 500, seed: int = 0) -> dict[str, Forecast]:
+    """``forecast`` from every cutoff to the same ``end`` (a month end), sharing one set of
+    reference refits: the forecasts ``baseline_scores(..., since=...)`` scores on one year."""
+    stop = pd.Timestamp(end)
+    draws = draw_references(analyse(spec.replace(n_boot=0)), n_draws, seed)
+    out = {}
+    for cutoff in cutoffs:
+        start = pd.Timestamp(cutoff)
+        months = (stop.year - start.year) * 12 + stop.month - start.month
+        out[cutoff] = forecast(spec, cutoff, horizon_months=months, n_draws=n_draws, seed=seed,
+                               draws=draws)
+    return out
+
+
+def scored_on(runs: dict[str, Forecast], since: str) -> pd.DataFrame:
+    """Per cutoff of ``runs`` (``forecasts_to``): the models released from ``since`` that the
+    forecast scores, how many set a new maximum density, the highest density among them, the
+    maximum reached by the end, and the law's forecast for the end with its interval and whether
+    the maximum fell inside it."""
+    rows = []
+    for cutoff, fc in runs.items():
+        seen = fc.later[fc.later["release_date"] >= pd.Timestamp(since)]
+        line, low, high = (v[0] for v in fc.band(pd.DatetimeIndex([fc.end])))
+        reached = max(fc.best_at_cutoff, float(fc.later["rho"].max())) if len(fc.later) \
+            else fc.best_at_cutoff
+        best = seen.loc[seen["rho"].idxmax()] if len(seen) else None
+        rows.append({"cutoff": cutoff, "models scored": len(seen),
+                     "new records": int(seen["record"].sum()),
+                     "densest": "" if best is None else best["model"],
+                     "its density": np.nan if best is None else float(best["rho"]),
+                     "maximum by the end": reached, "law's forecast for the end": line,
+                     "95% interval": f"{low:.3g} to {high:.3g}", "inside": low <= reached <= high})
+    return pd.DataFrame(rows)
+
+
 def growth_after(spec: Specification, start: str) -> Analysis:
     """The trend of every model ``spec`` admits that was released after ``start``: has the
     maximum density kept growing, and how fast?"""
@@ -274,17 +317,20 @@ def scored_points(fc: Forecast, rate: float | None = None, level: float = LEVEL)
 
 
 def baseline_scores(runs: dict[str, dict[str, Forecast]], rate: float | None = None,
-                    level: float = LEVEL) -> pd.DataFrame:
+                    level: float = LEVEL, since: str | None = None) -> pd.DataFrame:
     """The law against the alternatives, one row per specification, cutoff and forecaster:
     points scored (later records and the end of the horizon), the mean absolute log error of the
     point forecast (|ln ρ̂ − ln ρ|, lower is better), the absolute log error at the end of the
     horizon (against the highest density reached), the mean interval score (Gneiting & Raftery
     2007, on ln ρ; lower is better), how many points fell inside the interval, and the interval's
-    width at the end of the horizon in orders of magnitude (log10 high/low)."""
+    width at the end of the horizon in orders of magnitude (log10 high/low). ``since`` (a date)
+    keeps only the points from that day on."""
     rows = []
     for label, by_cutoff in runs.items():
         for fc in by_cutoff.values():
             points = scored_points(fc, rate, level)
+            if since is not None:
+                points = points[points["date"] >= pd.Timestamp(since)].reset_index(drop=True)
             end = points["point"] == "end of the horizon"
             for name, group in points.groupby("forecaster", sort=False):
                 at_end = group[end[group.index]].iloc[0]
