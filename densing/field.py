@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from densing._checks import as_count, as_number
 from densing.analysis import Specification
 from densing.answer import ARXIV, JOURNAL
 from densing.data import BENCHMARKS, load_ladder
@@ -31,7 +32,8 @@ REFERENCES = {"two-step, C4 loss and panel curve": "c4_panel",
 
 def implied_A(doubling_months: float) -> float:
     """The growth rate per day a doubling time in months implies: ``A = ln 2 / t`` (eq. 5)."""
-    return float(np.log(2) / (doubling_months * DAYS_PER_MONTH))
+    t = as_number("doubling_months", doubling_months, low=0, low_open=True)
+    return float(np.log(2) / (t * DAYS_PER_MONTH))
 
 
 def months(value: pd.Series, unit: pd.Series, factor_years: pd.Series) -> np.ndarray:
@@ -192,6 +194,11 @@ def fixed_size_time_slope(models: pd.DataFrame, benchmark: str = "mmlu", n_boot:
     ``n_boot`` resamples of the models. The densing law predicts ``β1·log10(2)/doubling_months``:
     a model of fixed size gains what doubling its size gives, once per doubling time.
     Scores and slopes in points (percent)."""
+    if benchmark not in KIND:
+        raise ValueError(f"benchmark = {benchmark!r} is not one of {tuple(KIND)}")
+    n_boot = as_count("n_boot", n_boot)
+    if n_boot < 1:
+        raise ValueError(f"n_boot = {n_boot} must be an integer >= 1")
     rows = models[(models["architecture"] == "dense")].dropna(
         subset=[benchmark, "params_b", "release_date"])
     months_since = ((rows["release_date"] - pd.Timestamp("2024-01-01")) / pd.Timedelta(days=1)

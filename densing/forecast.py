@@ -160,6 +160,11 @@ def forecasts_to(spec: Specification, cutoffs: tuple[str, ...], end: str = END_2
     """``forecast`` from every cutoff to the same ``end`` (a month end), sharing one set of
     reference refits: the forecasts ``baseline_scores(..., since=...)`` scores on one year."""
     stop = pd.Timestamp(end)
+    if stop != stop + pd.offsets.MonthEnd(0):
+        raise ValueError(f"end = {end!r} must be the last day of a month")
+    late = [c for c in cutoffs if pd.Timestamp(c) >= stop]
+    if late:
+        raise ValueError(f"cutoff = {late[0]!r} is not before end = {end!r}")
     draws = draw_references(analyse(spec.replace(n_boot=0)), n_draws, seed)
     out = {}
     for cutoff in cutoffs:

@@ -121,3 +121,17 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def with_one_cell(tmp_path: Path, name: str, column: str, value: str, row: int = 0) -> Path:
+    """A copy of ``data/<name>`` in ``tmp_path`` with one cell changed: the file a test of a
+    loader's refusals reads."""
+    import pandas as pd
+
+    from densing.data import DATA_DIR
+
+    table = pd.read_csv(DATA_DIR / name, dtype=str, keep_default_na=False)
+    table.loc[table.index[row], column] = value
+    path = tmp_path / name
+    table.to_csv(path, index=False)
+    return path

@@ -4,17 +4,16 @@ data, and the forecasts scored on 2026 (pinned; a message says what moved)."""
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from densing import Specification, analyse
-from densing.data import DATA_DIR, BENCHMARKS, UNSEEN_REASONS, load_models, load_unseen
+from densing.data import BENCHMARKS, UNSEEN_REASONS, load_models, load_unseen
 from densing.forecast import (END_2026, SEES_2026, baseline_scores, baseline_verdicts,
                               forecasts_to)
 from densing.robustness import JOURNAL_CUTOFF, PAPER_CUTOFF
+from conftest import with_one_cell
 
 YEAR = "2026-01-01"
 
@@ -57,10 +56,7 @@ def test_the_panel_leaves_out_bases_trained_on_instruction_data():
 
 
 def test_a_bad_instruction_flag_is_refused(tmp_path):
-    table = pd.read_csv(DATA_DIR / "models.csv", dtype=str, keep_default_na=False)
-    table.loc[table.index[-1], "base_instruction_data"] = "maybe"
-    path = tmp_path / "models.csv"
-    table.to_csv(path, index=False)
+    path = with_one_cell(tmp_path, "models.csv", "base_instruction_data", "maybe", row=-1)
     with pytest.raises(ValueError, match=r"base_instruction_data = 'maybe' \(model "):
         load_models(path)
 
@@ -78,13 +74,8 @@ def test_the_unseen_releases_are_counted_with_their_reasons():
     ("source", "somewhere", r"not a followable source"),
 ])
 def test_a_bad_unseen_row_is_refused(tmp_path, column, value, message):
-    path = tmp_path / "unseen_2026.csv"
-    shutil.copy(DATA_DIR / "unseen_2026.csv", path)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    table.loc[0, column] = value
-    table.to_csv(path, index=False)
     with pytest.raises(ValueError, match=message):
-        load_unseen(path)
+        load_unseen(with_one_cell(tmp_path, "unseen_2026.csv", column, value))
 
 
 def test_the_headline_sees_no_model_of_2026():
@@ -117,3 +108,12 @@ def test_since_keeps_only_the_later_points(runs):
     later = baseline_scores(runs, since=YEAR)
     assert (later["points scored"] <= every["points scored"]).all()
     assert np.isclose(later["abs log error at end"], every["abs log error at end"]).all()
+
+
+@pytest.mark.parametrize(("end", "cutoffs", "message"), [
+    ("2026-11-15", (PAPER_CUTOFF,), r"end = '2026-11-15' must be the last day of a month"),
+    ("2024-06-30", (PAPER_CUTOFF,), r"cutoff = '2024-10-31' is not before end = '2024-06-30'"),
+])
+def test_forecasts_to_refuses_an_end_it_cannot_reach(end, cutoffs, message):
+    with pytest.raises(ValueError, match=message):
+        forecasts_to(SEES_2026, cutoffs, end=end, n_draws=0)

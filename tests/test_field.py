@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from densing import Specification, analyse
-from densing.data import (DATA_DIR, RANDOM_GUESS, load_critiques, load_field_rates, load_ladder,
+from densing.data import (RANDOM_GUESS, load_critiques, load_field_rates, load_ladder,
                           load_models, load_paper_values)
 from densing.field import (ARXIV, CLOSEST, JOURNAL, benchmark_specifications, benchmark_trends,
                            densing_rows, fixed_size_time_slope, heldout_comparison, implied_A,
@@ -23,6 +21,7 @@ from densing.loss_law import LossLaw
 from densing.performance import LogAccuracy
 from densing.reference import Reference
 from densing.robustness import SPECIFICATIONS, run
+from conftest import with_one_cell
 
 
 @pytest.fixture(scope="module")
@@ -118,12 +117,8 @@ def test_every_rate_has_a_source_a_quote_and_a_kind_of_interval():
     ("evidence", "hearsay", r"evidence = 'hearsay'"),
 ])
 def test_a_bad_row_of_the_rates_is_refused(tmp_path, column, value, message):
-    table = pd.read_csv(DATA_DIR / "field_rates.csv", dtype=str, keep_default_na=False)
-    table.loc[0, column] = value
-    path = tmp_path / "field_rates.csv"
-    table.to_csv(path, index=False)
     with pytest.raises(ValueError, match=message):
-        load_field_rates(path)
+        load_field_rates(with_one_cell(tmp_path, "field_rates.csv", column, value))
 
 
 @pytest.mark.parametrize(("column", "value", "message"), [
@@ -132,13 +127,8 @@ def test_a_bad_row_of_the_rates_is_refused(tmp_path, column, value, message):
     ("quote", "", r"value of time coefficient at fixed size has no quote"),
 ])
 def test_a_bad_row_of_the_critiques_is_refused(tmp_path, column, value, message):
-    path = tmp_path / "critiques.csv"
-    shutil.copy(DATA_DIR / "critiques.csv", path)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    table.loc[0, column] = value
-    table.to_csv(path, index=False)
     with pytest.raises(ValueError, match=message):
-        load_critiques(path)
+        load_critiques(with_one_cell(tmp_path, "critiques.csv", column, value))
 
 
 def test_months_convert_each_unit():
@@ -284,3 +274,13 @@ def test_the_one_step_reference_refits_reproduce_its_own_densities():
     assert low < result.trend.doubling_days < high
     with pytest.raises(ValueError, match=r"reference = 'one_step' has no panel"):
         leave_one_out(result)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: implied_A(0.0), r"doubling_months = 0.0"),
+    (lambda: fixed_size_time_slope(load_models(), "gsm8k"), r"benchmark = 'gsm8k' is not one of"),
+    (lambda: fixed_size_time_slope(load_models(), "mmlu", n_boot=0), r"n_boot = 0 must be"),
+])
+def test_the_field_functions_refuse_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
